@@ -1,0 +1,27 @@
+# Two commands for a fresh Linux machine with Python 3.11+ and make:
+#   make demo   set everything up, run claimflow on the bundled sample corpus, print what it found
+#   make test   set everything up, run the test suite
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+DB     ?= demo.duckdb
+
+.PHONY: setup demo test clean
+
+$(BIN)/claimflow: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(BIN)/claimflow
+
+setup: $(BIN)/claimflow
+
+demo: setup
+	rm -f $(DB)
+	$(BIN)/claimflow demo --db $(DB)
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) *.egg-info demo.duckdb .prefect
