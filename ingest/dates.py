@@ -1,0 +1,153 @@
+"""Finding and resolving dates written in text ("Wednesday, 22 January", "the 26th of January",
+"December 17, 2021", "yesterday", "on Sunday") against an anchor date.
+
+Used by ingestion (a page's own date line) and by claim extraction (a claim's date)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
+            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
+            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"), ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+WEEKDAYS = {name: i for i, name in enumerate(
+    ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])}
+
+_MONTH = r"(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+_WEEKDAY = r"(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>(?:19|20)\d\d)"
+
+# Ordered: the first pattern that matches at a position wins.
+_PATTERNS = [
+    re.compile(rf"\b{_YEAR}-(?P<mnum>[01]\d)-(?P<day>[0-3]\d)\b"),
+    re.compile(rf"\b(?:{_WEEKDAY},?\s+)?(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?\b", re.I),
+    re.compile(rf"\b(?:{_WEEKDAY},?\s+)?{_MONTH}\s+{_DAY}\b(?:,?\s+{_YEAR})?", re.I),
+    re.compile(rf"\b(?:in\s+)?{_MONTH}\s+{_YEAR}\b", re.I),
+    re.compile(r"\b(?P<relative>yesterday|today|tomorrow|last week|this week|next week|last month|this month|next month)\b", re.I),
+    re.compile(rf"\b(?P<prep>on|last|this|next)\s+{_WEEKDAY}\b", re.I),
+]
+
+
+@dataclass(frozen=True)
+class DateMention:
+    start: int
+    end: int
+    text: str
+    year: int | None = None
+    month: int | None = None
+    day: int | None = None
+    weekday: int | None = None
+    relative: str | None = None
+    prep: str | None = None
+
+    @property
+    def is_absolute(self) -> bool:
+        return self.month is not None
+
+
+def find_dates(text: str) -> list[DateMention]:
+    """All date expressions in ``text``, left to right, non-overlapping."""
+    found: list[DateMention] = []
+    taken: list[tuple[int, int]] = []
+    for pattern in _PATTERNS:
+        for m in pattern.finditer(text):
+            if any(m.start() < e and s < m.end() for s, e in taken):
+                continue
+            g = m.groupdict()
+            month = int(g["mnum"]) if g.get("mnum") else MONTHS.get((g.get("month") or "").lower().rstrip("."))
+            day = int(g["day"]) if g.get("day") else None
+            if day is not None and not 1 <= day <= 31:
+                continue
+            if month is None and not g.get("relative") and not g.get("weekday"):
+                continue
+            found.append(DateMention(
+                start=m.start(), end=m.end(), text=m.group(0),
+                year=int(g["year"]) if g.get("year") else None, month=month, day=day,
+                weekday=WEEKDAYS[g["weekday"].lower()] if g.get("weekday") else None,
+                relative=g["relative"].lower() if g.get("relative") else None,
+                prep=g["prep"].lower() if g.get("prep") else None,
+            ))
+            taken.append((m.start(), m.end()))
+    return sorted(found, key=lambda d: d.start)
+
+
+def _safe_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def resolve(mention: DateMention, anchor: date | None, *, prefer_past: bool = True) -> date | None:
+    """The calendar date a mention refers to, read against ``anchor`` (the document's date).
+
+    A day and month without a year take the anchor's year. Weekdays ("on Sunday") resolve to the
+    nearest such day before the anchor (after it when ``prefer_past`` is false). Month-only
+    mentions resolve to the first of the month. Returns None when nothing can be fixed."""
+    if mention.month is not None:
+        year = mention.year or (anchor.year if anchor else None)
+        if year is None:
+            return None
+        return _safe_date(year, mention.month, mention.day or 1)
+    if anchor is None:
+        return None
+    if mention.relative:
+        offsets = {"yesterday": -1, "today": 0, "tomorrow": 1}
+        if mention.relative in offsets:
+            return anchor + timedelta(days=offsets[mention.relative])
+        unit_start = {"week": anchor - timedelta(days=anchor.weekday()), "month": anchor.replace(day=1)}
+        which, unit = mention.relative.split()
+        start = unit_start[unit]
+        if which == "this":
+            return start
+        if unit == "week":
+            return start + timedelta(days=-7 if which == "last" else 7)
+        month = start.month + (-1 if which == "last" else 1)
+        year = start.year + (month - 1) // 12
+        return date(year, (month - 1) % 12 + 1, 1)
+    if mention.weekday is not None:
+        delta = (anchor.weekday() - mention.weekday) % 7
+        if mention.prep == "next" or (not prefer_past and mention.prep != "last"):
+            ahead = (mention.weekday - anchor.weekday()) % 7 or 7
+            return anchor + timedelta(days=ahead)
+        return anchor - timedelta(days=delta or 7)
+    return None
+
+
+def infer_year(month: int, day: int, weekday: int | None, context_years: list[date], today: date) -> int:
+    """The year of a date written without one (a page's "Wednesday, 22 January").
+
+    With a weekday: the latest year not after ``today`` (or the context) in which that day falls on
+    that weekday. Without one: the first year at or after the latest fully dated mention in the text
+    that keeps the date after it; else the current year (the previous one if it would be in the future)."""
+    if context_years:
+        latest = max(context_years)
+        year = latest.year
+        while (_safe_date(year, month, day) or date(year, month, 28)) < latest:
+            year += 1
+        if weekday is None:
+            return year
+        for candidate in (year, year + 1, year - 1):
+            d = _safe_date(candidate, month, day)
+            if d and d.weekday() == weekday:
+                return candidate
+        return year
+    year = today.year
+    if weekday is not None:
+        for candidate in range(year, year - 12, -1):
+            d = _safe_date(candidate, month, day)
+            if d and d.weekday() == weekday and d <= today:
+                return candidate
+    d = _safe_date(year, month, day)
+    return year if d is None or d <= today else year - 1

@@ -1,0 +1,39 @@
+"""Pydantic records produced by ingestion."""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+DateOrigin = Literal["metadata", "text", "text_year_inferred"]
+
+
+def content_hash(text: str) -> str:
+    """Stable hash of a document's text (whitespace-insensitive), used for ids and dedupe."""
+    canonical = " ".join(text.split())
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+class Document(BaseModel):
+    doc_id: str
+    text: str = Field(min_length=1)
+    source: str | None = None
+    url: str | None = None
+    title: str | None = None
+    published_at: datetime | None = None
+    date_origin: DateOrigin | None = None
+    language: str | None = None
+    origin: str  # where it came from: a file path, or "path.jsonl:LINE"
+    content_hash: str
+
+
+class IngestError(BaseModel):
+    origin: str
+    reason: Literal["unreadable", "binary", "encoding", "empty", "malformed", "unsupported", "duplicate"]
+    detail: str
+
+    @property
+    def error_id(self) -> str:
+        return hashlib.sha256(f"{self.origin}\x00{self.reason}".encode()).hexdigest()[:16]
