@@ -35,3 +35,36 @@ LEADING_CONNECTIVES = (
     "at the same time", "on the contrary", "in addition", "meanwhile", "however", "moreover",
     "furthermore", "also", "and", "but", "yet", "still", "although", "though", "whereas", "while",
 )
+
+# Verbs that carry no event of their own: the event is their complement ("begun to withdraw").
+LIGHT_VERBS = frozenset("begin start continue try attempt be have do get make seem appear".split())
+# Nouns through which an observation points at its event ("signs of de-escalation").
+POINTER_NOUNS = frozenset("sign signs evidence indication indications trace proof".split())
+# Near-synonyms that align arguments and predicates ("troops" / "forces", "raise" / "increase").
+SYNONYMS = [
+    {"troop", "force", "soldier", "army", "military", "serviceman"},
+    {"raise", "increase", "lift", "hike", "rise", "grow", "climb", "jump", "boost"},
+    {"cut", "lower", "reduce", "decrease", "fall", "drop", "decline", "slash", "sink"},
+    {"say", "state", "tell", "announce"},
+    {"approve", "pass", "adopt", "endorse"},
+    {"kill", "die", "dead", "death"},
+    {"injure", "wound", "hurt"},
+    {"resign", "quit", "step"},
+    {"collapse", "fall"},
+    {"attack", "strike", "assault"},
+    {"meeting", "talk", "summit", "session"},
+    {"rate", "interest"},
+    {"town", "city"},
+]
+# Predicates that cannot both hold of the same thing at the same time.
+ANTONYMS = [
+    ({"rise", "increase", "grow", "climb", "raise", "jump", "gain"}, {"fall", "decrease", "drop", "decline", "cut", "shrink", "lower", "sink"}),
+    ({"open"}, {"close", "shut"}),
+    ({"win"}, {"lose"}),
+    ({"approve", "accept", "pass"}, {"reject", "veto", "refuse"}),
+    ({"withdraw", "pull", "retreat"}, {"deploy", "advance", "reinforce"}),
+    ({"lift"}, {"impose"}),
+    ({"confirm"}, {"deny"}),
+    ({"arrest", "detain"}, {"release", "free"}),
+    ({"increase"}, {"reduce"}),
+]

@@ -312,6 +312,7 @@ class LocalExtractor:
         anchor = document.published_at.date() if document.published_at else None
         claims: list[Claim] = []
         anomalies: list[TemporalAnomaly] = []
+        sentences: list[tuple[int, int]] = []
         carry: Quote | None = None  # a quote that ran on past its paragraph
         for doc, offset in paragraphs:
             quotes = quote_regions(doc.text)
@@ -324,6 +325,9 @@ class LocalExtractor:
                     quote.speaker, quote.mention = book.last_speaker, None
             carry = quotes[-1] if quotes and quotes[-1].runs_on else None
             for sentence in doc.sents:
+                if sentence.text.strip():
+                    end = len(doc.text[: sentence.end_char].rstrip())
+                    sentences.append((offset + sentence.start_char, offset + end))
                 for unit in self._units(doc, sentence, quotes, book):
                     claim, anomaly = self._claim(document, doc, offset, sentence, unit, anchor, book)
                     if claim is not None:
@@ -331,7 +335,8 @@ class LocalExtractor:
                     if anomaly is not None:
                         anomalies.append(anomaly)
         unique = {c.claim_id: c for c in claims}
-        return DocumentClaims(doc_id=document.doc_id, claims=list(unique.values()), anomalies=anomalies)
+        return DocumentClaims(doc_id=document.doc_id, claims=list(unique.values()), anomalies=anomalies,
+                              sentences=sentences)
 
     def _units(self, doc: Doc, sentence: Span, quotes: Sequence[Quote], book: SpeakerBook) -> list[Unit]:
         units: list[Unit] = []

@@ -52,3 +52,4 @@ class DocumentClaims(BaseModel):
     doc_id: str
     claims: list[Claim]
     anomalies: list[TemporalAnomaly] = []
+    sentences: list[tuple[int, int]] = Field(default=[], description="prose sentence spans: the passages")

@@ -1,0 +1,84 @@
+"""The pipeline as plain functions, one per stage. Prefect flows (flows/) wrap these; tests call them."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from pydantic import BaseModel
+
+from claimflow.engines import Engine
+from claims.models import Claim, DocumentClaims
+from claims.speakers import unify_surnames
+from evidence.models import EvidenceRow, Hit, Passage, passage_id_for
+from evidence.retrieve import retrieve
+from ingest import Document, IngestError, read_sources
+from verdicts.contradictions import find_contradictions
+from verdicts.models import ClaimVerdict, Contradiction, contradiction_id_for
+from verdicts.verdicts import decide_all
+
+
+class IngestResult(BaseModel):
+    documents: list[Document]
+    errors: list[IngestError]
+
+
+class JudgeResult(BaseModel):
+    evidence: list[EvidenceRow]
+    contradictions: list[Contradiction]
+    verdicts: list[ClaimVerdict]
+
+
+def ingest(sources: Sequence[str], today: date | None = None) -> IngestResult:
+    documents, errors = [], []
+    for item in read_sources(sources, today):
+        (documents if isinstance(item, Document) else errors).append(item)
+    return IngestResult(documents=documents, errors=errors)
+
+
+def extract(engine: Engine, documents: list[Document]) -> list[DocumentClaims]:
+    return engine.extractor.extract(documents)
+
+
+def passages_of(documents: Sequence[Document], extractions: Sequence[DocumentClaims]) -> list[Passage]:
+    """Prose sentences become passages (boilerplate never reaches the index)."""
+    by_id = {d.doc_id: d for d in documents}
+    out = []
+    for x in extractions:
+        doc = by_id[x.doc_id]
+        for start, end in x.sentences:
+            out.append(Passage(passage_id=passage_id_for(doc.doc_id, start, end), doc_id=doc.doc_id,
+                               text=doc.text[start:end], char_start=start, char_end=end,
+                               published_at=doc.published_at))
+    return out
+
+
+def anomalies_of(extractions: Sequence[DocumentClaims]) -> list[Contradiction]:
+    claims = {c.claim_id: c for x in extractions for c in x.claims}
+    out = []
+    for x in extractions:
+        for a in x.anomalies:
+            claim = claims[a.claim_id]
+            out.append(Contradiction(
+                contradiction_id=contradiction_id_for(a.claim_id, None, "temporal"), claim_id_a=a.claim_id,
+                claim_id_b=None, kind="temporal", score=0.9, explanation=a.explanation,
+                speaker_a=claim.speaker, speaker_b=None, same_document=True,
+            ))
+    return out
+
+
+def speaker_renames(claims: Sequence[Claim]) -> dict[str, str]:
+    """Across documents, a bare surname becomes the one full name that ends with it."""
+    return unify_surnames(c.speaker for c in claims)
+
+
+def judge(con, engine: Engine, claims: list[Claim], source_of: dict[str, str], *, top_k: int = 8) -> JudgeResult:
+    """Retrieve evidence for check-worthy claims, judge each pair, find contradictions, decide verdicts."""
+    targets = [c for c in claims if c.checkworthy]
+    hits: dict[str, list[Hit]] = retrieve(con, targets, engine.embedder, k=top_k)
+    by_id = {c.claim_id: c for c in targets}
+    pairs = [(claim_id, hit) for claim_id, hs in hits.items() for hit in hs]
+    judgements = engine.judge.judge([(by_id[cid].statement, hit.text) for cid, hit in pairs])
+    evidence = [EvidenceRow(claim_id=cid, hit=hit, judgement=j) for (cid, hit), j in zip(pairs, judgements)]
+    contradictions = find_contradictions(claims, evidence, engine.judge)
+    verdicts = decide_all(targets, evidence, source_of, claims)
+    return JudgeResult(evidence=evidence, contradictions=contradictions, verdicts=verdicts)

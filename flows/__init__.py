@@ -1,0 +1,1 @@
+"""Prefect flows: thin wrappers over claimflow.pipeline, one task per stage, batch work per task."""

@@ -1,0 +1,104 @@
+"""The `verify_corpus` flow: ingest -> extract -> index -> retrieve + judge -> record, into DuckDB.
+
+Tasks compute and return pydantic results; only the flow body writes, through one Writer on one
+connection (DuckDB allows one writing process, and one busy connection cannot serve threads).
+Run it from the CLI (`claimflow run`, no server needed) or as the scheduled deployment in prefect.yaml."""
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
+from pydantic import BaseModel
+
+from claimflow import pipeline
+from claimflow.engines import Engine, resolve_engine
+from claims.models import Claim, DocumentClaims
+from evidence.index import add_passages, rebuild_bm25
+from ingest.models import Document
+from store import DEFAULT_DB, connect
+from store.writer import Writer
+
+_TASK = dict(cache_policy=NO_CACHE, persist_result=False)
+
+
+class RunSummary(BaseModel):
+    run_id: str
+    db: str
+    status: str
+    documents_seen: int
+    documents_new: int
+    ingest_errors: int
+    claims: int
+    evidence: int
+    contradictions: int
+    verdicts: dict[str, int]
+
+
+@task(name="ingest", **_TASK)
+def ingest_task(sources: list[str], today: date | None) -> pipeline.IngestResult:
+    return pipeline.ingest(sources, today)
+
+
+@task(name="extract", **_TASK)
+def extract_task(engine: Engine, documents: list[Document]) -> list[DocumentClaims]:
+    return pipeline.extract(engine, documents)
+
+
+@task(name="judge", **_TASK)
+def judge_task(con, engine: Engine, claims: list[Claim], source_of: dict[str, str], top_k: int) -> pipeline.JudgeResult:
+    return pipeline.judge(con, engine, claims, source_of, top_k=top_k)
+
+
+@flow(name="verify-corpus", log_prints=False)
+def verify_corpus(sources: list[str], db: str = DEFAULT_DB, engine: str = "local", top_k: int = 8,
+                  today: date | None = None) -> RunSummary:
+    """Verify every claim in SOURCES (files, folders, JSONL) and record the results in the DuckDB file DB."""
+    logger = get_run_logger()
+    chosen = resolve_engine(engine)
+    run_id = uuid.uuid4().hex[:16]
+    con = connect(db)
+    writer = Writer(con)
+    writer.start_run(run_id, flow_run.get_id(), chosen.spec, chosen.extractor.name, chosen.judge.name, sources)
+    counts: dict[str, int] = {}
+    try:
+        ingested = ingest_task(sources, today)
+        fresh = writer.add_documents(ingested.documents, run_id)
+        writer.record_errors(ingested.errors, run_id)
+        for error in ingested.errors:
+            logger.warning("not ingested: %s (%s: %s)", error.origin, error.reason, error.detail)
+        counts.update(n_documents_seen=len(ingested.documents), n_documents_new=len(fresh),
+                      n_ingest_errors=len(ingested.errors))
+
+        pending = writer.pending_documents(chosen.extractor.name)
+        if pending:
+            extractions = extract_task(chosen, pending)
+            writer.save_extractions(extractions, chosen.extractor.name, run_id, pipeline.anomalies_of(extractions))
+            added = add_passages(con, pipeline.passages_of(pending, extractions), chosen.embedder, run_id)
+            logger.info("extracted %d documents; %d new passages", len(pending), added)
+        claims = writer.load_claims()
+        renames = pipeline.speaker_renames(claims)
+        if renames:
+            writer.rename_speakers(renames)
+            claims = writer.load_claims()
+        rebuild_bm25(con)
+        judged = judge_task(con, chosen, claims, writer.sources(), top_k)
+        writer.save_judgements(judged.evidence, judged.contradictions, judged.verdicts, run_id)
+        n_contradictions = con.execute("SELECT count(*) FROM contradictions").fetchone()[0]
+        counts.update(n_claims=len(claims), n_evidence=len(judged.evidence), n_contradictions=n_contradictions)
+        writer.finish_run(run_id, "completed", counts)
+        verdicts: dict[str, int] = {}
+        for v in judged.verdicts:
+            verdicts[v.verdict] = verdicts.get(v.verdict, 0) + 1
+        return RunSummary(
+            run_id=run_id, db=str(db), status="completed", documents_seen=counts["n_documents_seen"],
+            documents_new=counts["n_documents_new"], ingest_errors=counts["n_ingest_errors"], claims=len(claims),
+            evidence=len(judged.evidence), contradictions=n_contradictions, verdicts=verdicts,
+        )
+    except BaseException as exc:
+        writer.finish_run(run_id, "failed", counts, error=f"{type(exc).__name__}: {exc}")
+        raise
+    finally:
+        con.close()

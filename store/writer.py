@@ -1,0 +1,159 @@
+"""The single writer: every row claimflow stores goes through here, on one connection, in transactions.
+
+Writes are idempotent: documents keyed by doc_id (content hash unless given), claims by
+(doc_id, span), passages by (doc_id, span); judged tables are replaced as a whole per run."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timezone
+
+import duckdb
+import pyarrow as pa
+
+from claims.models import Claim, DocumentClaims
+from evidence.models import EvidenceRow
+from ingest.models import Document, IngestError
+from verdicts.models import ClaimVerdict, Contradiction
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Writer:
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+
+    def _insert(self, table: str, rows: Sequence[dict]) -> None:
+        if not rows:
+            return
+        self.con.register("_rows", pa.Table.from_pylist(list(rows)))
+        try:
+            columns = ", ".join(rows[0])
+            self.con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM _rows")
+        finally:
+            self.con.unregister("_rows")
+
+    def transaction(self):
+        return _Transaction(self.con)
+
+    # runs -------------------------------------------------------------------------------------
+    def start_run(self, run_id: str, flow_run_id: str | None, engine: str, extractor: str, judge: str,
+                  sources: Sequence[str]) -> None:
+        self.con.execute(
+            "INSERT INTO runs (run_id, flow_run_id, engine, extractor_version, judge_version, sources, started_at, status)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, 'running')",
+            [run_id, flow_run_id, engine, extractor, judge, list(sources), now()],
+        )
+
+    def finish_run(self, run_id: str, status: str, counts: dict[str, int], error: str | None = None) -> None:
+        sets = ", ".join(f"{k} = ?" for k in counts)
+        self.con.execute(
+            f"UPDATE runs SET status = ?, finished_at = ?, error = ?{', ' + sets if sets else ''} WHERE run_id = ?",
+            [status, now(), error, *counts.values(), run_id],
+        )
+
+    # ingest -----------------------------------------------------------------------------------
+    def add_documents(self, documents: Sequence[Document], run_id: str) -> list[str]:
+        """Insert new documents, update changed ones; returns ids that are new or changed."""
+        if not documents:
+            return []
+        known = dict(self.con.execute(
+            "SELECT doc_id, content_hash FROM documents WHERE doc_id IN (SELECT unnest(?))",
+            [[d.doc_id for d in documents]],
+        ).fetchall())
+        fresh = [d for d in documents if known.get(d.doc_id) != d.content_hash]
+        with self.transaction():
+            changed = [d.doc_id for d in fresh if d.doc_id in known]
+            if changed:
+                self._forget_documents(changed)
+            self._insert("documents", [
+                {**d.model_dump(), "ingested_at": now(), "run_id": run_id} for d in fresh
+            ])
+        return [d.doc_id for d in fresh]
+
+    def _forget_documents(self, doc_ids: list[str]) -> None:
+        for table in ("documents", "extractions", "passages", "claims"):
+            self.con.execute(f"DELETE FROM {table} WHERE doc_id IN (SELECT unnest(?))", [doc_ids])
+
+    def record_errors(self, errors: Sequence[IngestError], run_id: str) -> None:
+        with self.transaction():
+            for e in errors:
+                self.con.execute(
+                    "INSERT OR REPLACE INTO ingest_errors VALUES (?, ?, ?, ?, ?, ?)",
+                    [e.error_id, e.origin, e.reason, e.detail, run_id, now()],
+                )
+
+    def pending_documents(self, extractor: str) -> list[Document]:
+        rows = self.con.execute(
+            "SELECT doc_id, text, source, url, title, published_at, date_origin, language, origin, content_hash "
+            "FROM documents d WHERE NOT EXISTS (SELECT 1 FROM extractions e WHERE e.doc_id = d.doc_id "
+            "AND e.extractor = ?) ORDER BY doc_id", [extractor],
+        ).fetchall()
+        keys = ["doc_id", "text", "source", "url", "title", "published_at", "date_origin", "language", "origin",
+                "content_hash"]
+        return [Document(**dict(zip(keys, r))) for r in rows]
+
+    # extraction -------------------------------------------------------------------------------
+    def save_extractions(self, extractions: Sequence[DocumentClaims], extractor: str, run_id: str,
+                         anomalies: Sequence[Contradiction] = ()) -> None:
+        doc_ids = [x.doc_id for x in extractions]
+        with self.transaction():
+            self.con.execute("DELETE FROM claims WHERE doc_id IN (SELECT unnest(?))", [doc_ids])
+            self._insert("claims", [{**c.model_dump(), "run_id": run_id} for x in extractions for c in x.claims])
+            self.con.execute("DELETE FROM extractions WHERE extractor = ? AND doc_id IN (SELECT unnest(?))",
+                             [extractor, doc_ids])
+            self._insert("extractions", [
+                {"doc_id": x.doc_id, "extractor": extractor, "n_claims": len(x.claims), "run_id": run_id,
+                 "extracted_at": now()} for x in extractions
+            ])
+            ids = [a.contradiction_id for a in anomalies]
+            self.con.execute("DELETE FROM contradictions WHERE contradiction_id IN (SELECT unnest(?))", [ids])
+            self._insert("contradictions", [{**a.model_dump(), "run_id": run_id} for a in anomalies])
+
+    def rename_speakers(self, mapping: dict[str, str]) -> None:
+        with self.transaction():
+            for old, new in mapping.items():
+                self.con.execute("UPDATE claims SET speaker = ? WHERE speaker = ?", [new, old])
+
+    def load_claims(self) -> list[Claim]:
+        cursor = self.con.execute("SELECT * EXCLUDE (run_id) FROM claims ORDER BY doc_id, char_start, char_end")
+        names = [d[0] for d in cursor.description]
+        return [Claim(**dict(zip(names, row))) for row in cursor.fetchall()]
+
+    def sources(self) -> dict[str, str]:
+        """doc_id -> independence key (the outlet, else the document itself)."""
+        return dict(self.con.execute(
+            "SELECT doc_id, coalesce(lower(trim(source)), doc_id) FROM documents").fetchall())
+
+    # judging ----------------------------------------------------------------------------------
+    def save_judgements(self, evidence: Sequence[EvidenceRow], contradictions: Sequence[Contradiction],
+                        verdicts: Sequence[ClaimVerdict], run_id: str) -> None:
+        """Replace evidence, contradictions between claims and verdicts with this run's."""
+        with self.transaction():
+            self.con.execute("DELETE FROM evidence")
+            self.con.execute("DELETE FROM contradictions WHERE kind <> 'temporal'")
+            self.con.execute("DELETE FROM verdicts")
+            self._insert("evidence", [{
+                "claim_id": r.claim_id, "passage_id": r.hit.passage_id, "doc_id": r.hit.doc_id, "text": r.hit.text,
+                "char_start": r.hit.char_start, "char_end": r.hit.char_end, "same_document": r.hit.same_document,
+                "retrieval_rank": r.hit.rank, "retrieval_score": r.hit.score, "stance": r.judgement.stance,
+                "score": r.judgement.score, "cue": r.judgement.cue, "rationale": r.judgement.rationale,
+                "run_id": run_id,
+            } for r in evidence])
+            self._insert("contradictions", [
+                {**c.model_dump(), "run_id": run_id} for c in contradictions if c.kind != "temporal"])
+            self._insert("verdicts", [{**v.model_dump(), "run_id": run_id} for v in verdicts])
+
+
+class _Transaction:
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+
+    def __enter__(self):
+        self.con.execute("BEGIN TRANSACTION")
+        return self.con
+
+    def __exit__(self, exc_type, exc, tb):
+        self.con.execute("ROLLBACK" if exc_type else "COMMIT")
+        return False

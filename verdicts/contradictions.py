@@ -1,0 +1,55 @@
+"""Contradictions between claims: pairs found through retrieval (never all pairs), typed by the judge."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from claims.models import Claim, TemporalAnomaly
+from evidence.models import EvidenceRow, Judgement
+from verdicts.models import Contradiction, contradiction_id_for
+
+
+def claims_in_passage(claims_by_doc: dict[str, list[Claim]], row: EvidenceRow) -> list[Claim]:
+    hit = row.hit
+    return [c for c in claims_by_doc.get(hit.doc_id, []) if c.char_start < hit.char_end and hit.char_start < c.char_end]
+
+
+def find_contradictions(claims: Sequence[Claim], evidence: Sequence[EvidenceRow], judge,
+                        anomalies: Sequence[TemporalAnomaly] = ()) -> list[Contradiction]:
+    """Judge each claim against the claims inside its refuting evidence passages."""
+    by_id = {c.claim_id: c for c in claims}
+    by_doc: dict[str, list[Claim]] = {}
+    for c in claims:
+        by_doc.setdefault(c.doc_id, []).append(c)
+    pairs: list[tuple[Claim, Claim]] = []
+    seen: set[tuple[str, str]] = set()
+    for row in evidence:
+        if row.judgement.stance != "refutes":
+            continue
+        a = by_id[row.claim_id]
+        for b in claims_in_passage(by_doc, row):
+            key = tuple(sorted((a.claim_id, b.claim_id)))
+            if b.claim_id != a.claim_id and key not in seen:
+                seen.add(key)
+                pairs.append((a, b))
+    judgements: list[Judgement] = judge.judge([(a.statement, b.statement) for a, b in pairs])
+    found: dict[str, Contradiction] = {}
+    for (a, b), j in zip(pairs, judgements):
+        if j.stance != "refutes" or j.kind is None:
+            continue
+        first, second = sorted((a, b), key=lambda c: (c.doc_id, c.char_start))
+        cid = contradiction_id_for(first.claim_id, second.claim_id, j.kind)
+        found[cid] = Contradiction(
+            contradiction_id=cid, claim_id_a=first.claim_id, claim_id_b=second.claim_id, kind=j.kind,
+            score=round(j.score, 4), explanation=j.rationale, speaker_a=first.speaker, speaker_b=second.speaker,
+            same_document=first.doc_id == second.doc_id,
+        )
+    for anomaly in anomalies:
+        claim = by_id.get(anomaly.claim_id)
+        if claim is None:
+            continue
+        cid = contradiction_id_for(claim.claim_id, None, "temporal")
+        found[cid] = Contradiction(
+            contradiction_id=cid, claim_id_a=claim.claim_id, claim_id_b=None, kind="temporal", score=0.9,
+            explanation=anomaly.explanation, speaker_a=claim.speaker, speaker_b=None, same_document=True,
+        )
+    return sorted(found.values(), key=lambda x: x.contradiction_id)

@@ -1,0 +1,37 @@
+"""Pydantic records of the verdict stage."""
+from __future__ import annotations
+
+import hashlib
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from evidence.models import ContradictionKind
+
+Verdict = Literal["supported", "refuted", "disputed", "unverified"]
+
+
+def contradiction_id_for(claim_a: str, claim_b: str | None, kind: str) -> str:
+    a, b = sorted([claim_a, claim_b or ""])
+    return hashlib.sha256(f"{a}\x00{b}\x00{kind}".encode()).hexdigest()[:16]
+
+
+class Contradiction(BaseModel):
+    contradiction_id: str
+    claim_id_a: str
+    claim_id_b: str | None = Field(description="None for a temporal anomaly inside one claim's document")
+    kind: ContradictionKind
+    score: float = Field(ge=0.0, le=1.0)
+    explanation: str
+    speaker_a: str | None
+    speaker_b: str | None
+    same_document: bool
+
+
+class ClaimVerdict(BaseModel):
+    claim_id: str
+    verdict: Verdict
+    confidence: float = Field(ge=0.0, le=1.0)
+    rationale: str
+    n_supporting_sources: int
+    n_refuting_sources: int

@@ -1,0 +1,79 @@
+"""A verdict per check-worthy claim from its judged evidence, counting independent sources.
+
+Each source (an outlet; a document without one counts as its own source) contributes its strongest
+supporting and its strongest refuting passage once, so five reprints of one wire story are one
+voice. Evidence from the claim's own document weighs half. A passage in which the claim's own
+speaker says it again is not support: that someone said a thing is not evidence for it."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from claims.models import Claim
+from evidence.models import EvidenceRow
+from verdicts.contradictions import claims_in_passage
+from verdicts.models import ClaimVerdict
+
+THRESHOLD = 0.4
+SAME_DOCUMENT_WEIGHT = 0.5
+
+
+def _combine(scores: Sequence[float]) -> float:
+    remaining = 1.0
+    for s in scores:
+        remaining *= 1.0 - s
+    return 1.0 - remaining
+
+
+def decide(claim: Claim, rows: Sequence[EvidenceRow], source_of: dict[str, str],
+           claims_by_doc: dict[str, list[Claim]]) -> ClaimVerdict:
+    best: dict[str, dict[str, tuple[float, EvidenceRow]]] = {"supports": {}, "refutes": {}}
+    for row in rows:
+        stance = row.judgement.stance
+        if stance == "neutral":
+            continue
+        weight = SAME_DOCUMENT_WEIGHT if row.hit.same_document else 1.0
+        if stance == "supports" and claim.speaker and any(
+                c.speaker == claim.speaker for c in claims_in_passage(claims_by_doc, row)):
+            continue
+        source = source_of.get(row.hit.doc_id, row.hit.doc_id)
+        score = row.judgement.score * weight
+        if score > best[stance].get(source, (0.0, row))[0]:
+            best[stance][source] = (score, row)
+    support = _combine([s for s, _ in best["supports"].values()])
+    refute = _combine([s for s, _ in best["refutes"].values()])
+
+    def cite(stance: str) -> str:
+        items = sorted(best[stance].items(), key=lambda x: -x[1][0])
+        return "; ".join(f"{src} (passage {row.hit.passage_id}, {row.judgement.cue}: "
+                         f"{row.hit.text[:90]!r})" for src, (_, row) in items)
+
+    n_sup, n_ref = len(best["supports"]), len(best["refutes"])
+    if support >= THRESHOLD and refute >= THRESHOLD:
+        verdict, confidence = "disputed", min(support, refute) / max(support, refute)
+        rationale = f"supported by {n_sup} source(s): {cite('supports')}; refuted by {n_ref}: {cite('refutes')}"
+    elif support >= THRESHOLD:
+        verdict, confidence = "supported", support
+        rationale = f"supported by {n_sup} independent source(s), none refutes: {cite('supports')}"
+    elif refute >= THRESHOLD:
+        verdict, confidence = "refuted", refute
+        rationale = f"refuted by {n_ref} source(s), none supports: {cite('refutes')}"
+    else:
+        verdict = "unverified"
+        confidence = 0.8 if not rows else 0.6
+        rationale = ("no passage elsewhere in the corpus is about this claim" if not rows else
+                     f"{len(rows)} passage(s) retrieved, none supports or refutes it")
+    return ClaimVerdict(
+        claim_id=claim.claim_id, verdict=verdict, confidence=round(min(max(confidence, 0.05), 0.99), 4),
+        rationale=rationale, n_supporting_sources=n_sup, n_refuting_sources=n_ref,
+    )
+
+
+def decide_all(claims: Sequence[Claim], evidence: Sequence[EvidenceRow], source_of: dict[str, str],
+               all_claims: Sequence[Claim]) -> list[ClaimVerdict]:
+    by_claim: dict[str, list[EvidenceRow]] = {}
+    for row in evidence:
+        by_claim.setdefault(row.claim_id, []).append(row)
+    by_doc: dict[str, list[Claim]] = {}
+    for c in all_claims:
+        by_doc.setdefault(c.doc_id, []).append(c)
+    return [decide(c, by_claim.get(c.claim_id, []), source_of, by_doc) for c in claims]
