@@ -383,6 +383,12 @@ class LocalExtractor:
         for verb in reporting:
             denied = verb.lemma_.lower() in DENIAL_VERBS
             for comp in [c for c in verb.children if c.dep_ == "ccomp" and c.i in outside]:
+                if denied:  # "X denied that Y": the claim keeps the denial, Y alone would invert it
+                    members = {t.i for t in verb.subtree} & outside
+                    for unit in self._split(doc, comp, members, speaker, mention.text if mention else None, False):
+                        unit.denied = True
+                        units.append(unit)
+                    continue
                 heads = [comp] + [c for c in comp.children if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX")]
                 for h in heads:
                     members = {t.i for t in h.subtree} & outside

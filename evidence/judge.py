@@ -275,18 +275,54 @@ def align(claim_clauses: tuple[Clause, ...], evidence_clauses: tuple[Clause, ...
     return best
 
 
+def _lexical(claim_clauses: tuple[Clause, ...], evidence_clauses: tuple[Clause, ...]) -> Alignment | None:
+    """Fallback alignment on all content words, predicate included ("floodwater covered" / "flooded")."""
+    best: Alignment | None = None
+    for c in claim_clauses:
+        for e in evidence_clauses:
+            shared, coverage = _overlap(c.words | {c.predicate}, e.words | {e.predicate})
+            if best is None or (shared, coverage) > (best.shared, best.coverage):
+                best = Alignment(c, e, "lexical", shared, coverage)
+    return best
+
+
+def _conflict(c: Clause, e: Clause, strength: float, quote: str) -> Judgement | None:
+    """A number or a date that differs for the same event."""
+    for unit, value in c.quantities.items():
+        for other_unit, other in e.quantities.items():
+            if related(unit, other_unit) and abs(value - other) / max(value, other, 1e-9) > 0.05:
+                return Judgement(stance="refutes", score=strength, kind="numeric", cue="number mismatch",
+                                 rationale=f"{unit}: {value:g} vs {other:g} for the same event '{c.predicate}': {quote}")
+    if c.dates and e.dates and not (c.dates & e.dates) and not (c.since or e.since):
+        fmt = lambda ds: ", ".join(f"{m}/{d}" for m, d in sorted(ds))  # noqa: E731
+        return Judgement(stance="refutes", score=strength, kind="date", cue="date mismatch",
+                         rationale=f"same event '{c.predicate}' on different dates ({fmt(c.dates)} vs {fmt(e.dates)}): {quote}")
+    return None
+
+
 def judge_texts(claim: str, evidence: str) -> Judgement:
     """Judge one (claim, evidence) pair of plain texts."""
-    a = align(parse_clauses(claim), parse_clauses(evidence))
+    claim_clauses, evidence_clauses = parse_clauses(claim), parse_clauses(evidence)
+    a = align(claim_clauses, evidence_clauses)
     if a is None or a.coverage < 0.5:
-        return Judgement(stance="neutral", score=0.5, cue="unrelated",
-                         rationale="no clause of the evidence shares the claim's event and arguments")
+        lexical = _lexical(claim_clauses, evidence_clauses)
+        if lexical is None or lexical.shared < 3 or lexical.coverage < 0.75:
+            return Judgement(stance="neutral", score=0.5, cue="unrelated",
+                             rationale="no clause of the evidence shares the claim's event and arguments")
+        c, e = lexical.claim, lexical.evidence
+        quote = f'"{e.text}"'
+        if c.hedged or e.hedged or c.negative != e.negative or _conflict(c, e, 0.5, quote):
+            return Judgement(stance="neutral", score=0.5, cue="related",
+                             rationale=f"about the same thing, but worded too differently to compare: {quote}")
+        return Judgement(stance="supports", score=round(min(0.8, 0.4 + 0.1 * lexical.shared), 3),
+                         cue="lexical paraphrase",
+                         rationale=f"shares {lexical.shared} content words, same polarity, no conflicting number or date: {quote}")
     c, e = a.claim, a.evidence
     quote = f'"{e.text}"'
     if e.hedged or c.hedged:
         return Judgement(stance="neutral", score=0.5, cue="hedged",
                          rationale=f"the aligned evidence clause is hedged or conditional: {quote}")
-    strength = min(0.95, 0.55 + 0.1 * a.shared + 0.2 * a.coverage)
+    strength = round(min(0.95, 0.55 + 0.1 * a.shared + 0.2 * a.coverage), 3)
     changed_time = (c.dates != e.dates and (c.dates or e.dates)) or c.since != e.since or c.reprefix or e.reprefix
     if a.predicate == "antonym":
         if changed_time:
@@ -295,28 +331,20 @@ def judge_texts(claim: str, evidence: str) -> Judgement:
         if c.negative == e.negative:
             return Judgement(stance="refutes", score=strength, kind="antonym", cue="antonym",
                              rationale=f"'{c.predicate}' vs '{e.predicate}' about the same thing: {quote}")
-        return Judgement(stance="supports", score=strength * 0.8, cue="negated antonym",
+        return Judgement(stance="supports", score=round(strength * 0.8, 3), cue="negated antonym",
                          rationale=f"'{e.predicate}' negated agrees with '{c.predicate}': {quote}")
     if c.negative != e.negative:
         if changed_time and c.dates and e.dates:
             return Judgement(stance="neutral", score=0.5, cue="change over time",
                              rationale=f"opposite polarity at different dates: {quote}")
         denial = c.denied or e.denied
-        cue = "denial" if denial else "negation"
         neg = ", ".join(sorted(set(c.negations + e.negations)))
-        return Judgement(stance="refutes", score=strength, kind="denial" if denial else "polarity", cue=cue,
+        return Judgement(stance="refutes", score=strength, kind="denial" if denial else "polarity",
+                         cue="denial" if denial else "negation",
                          rationale=f"same event '{c.predicate}', opposite polarity ({neg}): {quote}")
-    for unit, value in c.quantities.items():
-        for other_unit, other in e.quantities.items():
-            if related(unit, other_unit) and value != other and abs(value - other) / max(value, other) > 0.05:
-                return Judgement(stance="refutes", score=strength, kind="numeric", cue="number mismatch",
-                                 rationale=f"{unit}: {value:g} vs {other:g} for the same event '{c.predicate}': {quote}")
-    if c.dates and e.dates and not (c.dates & e.dates) and not (c.since or e.since):
-        fmt = lambda ds: ", ".join(f"{m}/{d}" for m, d in sorted(ds))  # noqa: E731
-        return Judgement(stance="refutes", score=strength, kind="date", cue="date mismatch",
-                         rationale=f"same event '{c.predicate}' on different dates ({fmt(c.dates)} vs {fmt(e.dates)}): {quote}")
-    if changed_time and c.dates and e.dates:
-        return Judgement(stance="neutral", score=0.5, cue="different time", rationale=f"different time: {quote}")
+    conflict = _conflict(c, e, strength, quote)
+    if conflict is not None:
+        return conflict
     if a.coverage >= 0.6:
         return Judgement(stance="supports", score=strength, cue="paraphrase",
                          rationale=f"same event '{c.predicate}' with the same arguments and polarity: {quote}")

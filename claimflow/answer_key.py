@@ -1,0 +1,103 @@
+"""Scoring a claimflow database against a hand-written answer key (examples/answer_key.json).
+
+A key entry names a document (file name, or JSONL id) and an exact text; it matches a claim of that
+document when their spans overlap by at least half of the shorter one."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+
+@dataclass
+class KeyReport:
+    contradictions_found: list[str] = field(default_factory=list)
+    contradictions_missed: list[str] = field(default_factory=list)
+    wrong_kind: list[str] = field(default_factory=list)
+    hard_negatives_violated: list[str] = field(default_factory=list)
+    verdicts_right: list[str] = field(default_factory=list)
+    verdicts_wrong: list[str] = field(default_factory=list)
+    unmatched: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        n_c = len(self.contradictions_found) + len(self.contradictions_missed) + len(self.wrong_kind)
+        n_v = len(self.verdicts_right) + len(self.verdicts_wrong)
+        return (f"contradictions {len(self.contradictions_found)}/{n_c} found with the right kind; "
+                f"hard negatives violated {len(self.hard_negatives_violated)}; "
+                f"verdicts {len(self.verdicts_right)}/{n_v} right")
+
+
+def _claims(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, int, int]]]:
+    rows = con.execute(
+        "SELECT d.doc_id, d.origin, c.claim_id, c.char_start, c.char_end, d.text FROM claims c JOIN documents d USING (doc_id)"
+    ).fetchall()
+    out: dict[str, list[tuple[str, int, int]]] = {}
+    for doc_id, origin, claim_id, start, end, _ in rows:
+        for name in {doc_id, Path(origin.split(":")[0].split("#")[0]).name}:
+            out.setdefault(name, []).append((claim_id, start, end))
+    return out
+
+
+def locate(con: duckdb.DuckDBPyConnection, entry: dict, claims: dict | None = None) -> str | None:
+    """The claim_id matching a key entry {"doc", "text"}, or None."""
+    claims = claims if claims is not None else _claims(con)
+    doc_rows = con.execute(
+        "SELECT doc_id, text FROM documents WHERE doc_id = ? OR origin LIKE ?", [entry["doc"], f"%/{entry['doc']}"]
+    ).fetchall()
+    for doc_id, text in doc_rows:
+        start = text.find(entry["text"])
+        if start < 0:
+            continue
+        end = start + len(entry["text"])
+        best, best_overlap = None, 0.0
+        for claim_id, s, e in claims.get(doc_id, []):
+            overlap = max(0, min(e, end) - max(s, start)) / max(1, min(e - s, end - start))
+            if overlap > best_overlap:
+                best, best_overlap = claim_id, overlap
+        if best_overlap >= 0.5:
+            return best
+    return None
+
+
+def score(db: str | Path, key_path: str | Path) -> KeyReport:
+    key = json.loads(Path(key_path).read_text())
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        claims = _claims(con)
+        pairs = {}
+        for a, b, kind in con.execute("SELECT claim_id_a, coalesce(claim_id_b, ''), kind FROM contradictions").fetchall():
+            pairs.setdefault(frozenset((a, b)), set()).add(kind)
+        verdicts = dict(con.execute("SELECT claim_id, verdict FROM verdicts").fetchall())
+        report = KeyReport()
+        for item in key["contradictions"]:
+            label = f"{item['kind']}: {item['a']['text']!r} / {(item['b'] or {}).get('text')!r}"
+            a = locate(con, item["a"], claims)
+            b = locate(con, item["b"], claims) if item.get("b") else ""
+            if a is None or b is None:
+                report.unmatched.append(label)
+                report.contradictions_missed.append(label)
+                continue
+            kinds = pairs.get(frozenset((a, b)), set())
+            if item["kind"] in kinds:
+                report.contradictions_found.append(label)
+            elif kinds:
+                report.wrong_kind.append(f"{label} recorded as {sorted(kinds)}")
+            else:
+                report.contradictions_missed.append(label)
+        for item in key["hard_negatives"]:
+            a, b = locate(con, item["a"], claims), locate(con, item["b"], claims)
+            if a and b and frozenset((a, b)) in pairs:
+                report.hard_negatives_violated.append(
+                    f"{item['a']['text']!r} / {item['b']['text']!r}: {sorted(pairs[frozenset((a, b))])}")
+        for item in key["verdicts"]:
+            label = f"{item['verdict']}: {item['text']!r}"
+            claim_id = locate(con, item, claims)
+            got = verdicts.get(claim_id) if claim_id else None
+            if claim_id is None:
+                report.unmatched.append(label)
+            (report.verdicts_right if got == item["verdict"] else report.verdicts_wrong).append(f"{label} got {got}")
+        return report
+    finally:
+        con.close()

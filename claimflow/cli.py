@@ -1,0 +1,212 @@
+"""The `claimflow` command: a thin layer over the library. Every command is documented in README.md."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+from datetime import date, datetime
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from store import DEFAULT_DB
+
+app = typer.Typer(
+    help="claimflow: find the factual claims in a corpus of news documents, who makes them, which other "
+         "sources back or contradict them, and record it all in a DuckDB file you can query with SQL.",
+    no_args_is_help=True, add_completion=False,
+)
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "corpus"
+
+DbOption = Annotated[Path, typer.Option("--db", help="DuckDB file to write (created if missing).")]
+EngineOption = Annotated[str, typer.Option(
+    "--engine", help="Which engine extracts and judges: 'local' (offline, default) or 'openai:MODEL'.")]
+
+
+class Format(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def _quiet_prefect() -> None:
+    """Defaults for running flows from the CLI with no Prefect server: no telemetry, no API logs."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
+def _cell(value, width: int) -> str:
+    text = "" if value is None else (value.isoformat() if isinstance(value, (date, datetime)) else str(value))
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "\u2026"
+
+
+def render(columns: list[str], rows: list[tuple], fmt: Format = Format.table, width: int = 60) -> str:
+    if fmt is Format.json:
+        return "\n".join(json.dumps(dict(zip(columns, r)), default=str, ensure_ascii=False) for r in rows)
+    if fmt is Format.csv:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(columns)
+        writer.writerows(rows)
+        return buffer.getvalue().rstrip("\n")
+    cells = [[_cell(v, width) for v in r] for r in rows]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    line = lambda values: " | ".join(v.ljust(w) for v, w in zip(values, widths)).rstrip()  # noqa: E731
+    out = [line(columns), "-+-".join("-" * w for w in widths)] + [line(r) for r in cells]
+    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(out)
+
+
+def _run(sources: list[str], db: Path, engine: str, top_k: int):
+    _quiet_prefect()
+    from claimflow.engines import EngineError, resolve_engine
+
+    try:
+        resolve_engine(engine)
+    except EngineError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--engine") from None
+    from flows.verify import verify_corpus
+
+    return verify_corpus(sources=[str(s) for s in sources], db=str(db), engine=engine, top_k=top_k)
+
+
+def _report(db: Path) -> None:
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        q = ("SELECT kind, coalesce(speaker_a, source_a) AS who_a, claim_a, coalesce(speaker_b, source_b) AS who_b,"
+             " claim_b FROM contradiction_report ORDER BY kind, claim_a")
+        cur = con.execute(q)
+        typer.echo("\nContradictions")
+        typer.echo(render([d[0] for d in cur.description], cur.fetchall(), width=48))
+        cur = con.execute(
+            "SELECT verdict, round(confidence, 2) AS conf, coalesce(speaker, source) AS who, text FROM claim_report"
+            " WHERE verdict IS NOT NULL ORDER BY verdict, source, text")
+        typer.echo("\nVerdicts (check-worthy claims)")
+        typer.echo(render([d[0] for d in cur.description], cur.fetchall(), width=70))
+        errors = con.execute("SELECT origin, reason, detail FROM ingest_errors ORDER BY origin").fetchall()
+        if errors:
+            typer.echo("\nNot ingested")
+            typer.echo(render(["origin", "reason", "detail"], errors))
+    finally:
+        con.close()
+
+
+@app.command()
+def run(
+    sources: Annotated[list[Path], typer.Argument(help="Files or folders: .txt .md .html .jsonl .xml/.rss/.atom")],
+    db: DbOption = Path(DEFAULT_DB),
+    engine: EngineOption = "local",
+    top_k: Annotated[int, typer.Option(help="Evidence passages retrieved per claim.")] = 8,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the run summary.")] = False,
+) -> None:
+    """Run the whole pipeline (a Prefect flow, no server needed) over SOURCES into the DuckDB file."""
+    summary = _run(list(sources), db, engine, top_k)
+    typer.echo(f"run {summary.run_id}: {summary.documents_seen} documents ({summary.documents_new} new), "
+               f"{summary.ingest_errors} not ingested, {summary.claims} claims, {summary.evidence} evidence rows, "
+               f"{summary.contradictions} contradictions, verdicts {summary.verdicts} -> {db}")
+    if not quiet:
+        _report(db)
+
+
+@app.command()
+def ingest(
+    sources: Annotated[list[Path], typer.Argument(help="Files or folders: .txt .md .html .jsonl .xml/.rss/.atom")],
+    db: DbOption = Path(DEFAULT_DB),
+) -> None:
+    """Only read SOURCES into the `documents` table (errors into `ingest_errors`); no claims yet."""
+    import uuid
+
+    from claimflow import pipeline
+    from store import connect
+    from store.writer import Writer
+
+    result = pipeline.ingest([str(s) for s in sources])
+    con = connect(db)
+    try:
+        writer = Writer(con)
+        run_id = uuid.uuid4().hex[:16]
+        writer.start_run(run_id, None, "ingest-only", "-", "-", [str(s) for s in sources])
+        fresh = writer.add_documents(result.documents, run_id)
+        writer.record_errors(result.errors, run_id)
+        writer.finish_run(run_id, "completed", {"n_documents_seen": len(result.documents),
+                                                 "n_documents_new": len(fresh), "n_ingest_errors": len(result.errors)})
+    finally:
+        con.close()
+    typer.echo(f"{len(result.documents)} documents read, {len(fresh)} new, {len(result.errors)} not ingested -> {db}")
+    for e in result.errors:
+        typer.echo(f"  not ingested: {e.origin}: {e.reason}: {e.detail}", err=True)
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help="A SQL query, e.g. \"SELECT * FROM contradiction_report\".")],
+    db: DbOption = Path(DEFAULT_DB),
+    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+) -> None:
+    """Run a read-only SQL query against the DuckDB file (fts and vss extensions loaded)."""
+    import duckdb
+
+    from store import connect
+
+    try:
+        con = connect(db, read_only=True)
+    except FileNotFoundError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--db") from None
+    try:
+        cursor = con.execute(query)
+        rows = cursor.fetchall() if cursor.description else []
+        columns = [d[0] for d in cursor.description] if cursor.description else []
+    except duckdb.Error as exc:
+        typer.echo(f"SQL error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        con.close()
+    typer.echo(render(columns, rows, format, width=80))
+
+
+@app.command()
+def demo(
+    corpus: Annotated[Optional[Path], typer.Argument(help="Corpus folder (default: the bundled examples).")] = None,
+    db: DbOption = Path("demo.duckdb"),
+) -> None:
+    """Run claimflow on the bundled sample corpus and print contradictions and verdicts."""
+    corpus = corpus or EXAMPLES
+    if not corpus.exists():
+        raise typer.BadParameter(f"no corpus at {corpus}; pass a folder", param_hint="CORPUS")
+    typer.echo(f"claimflow demo: verifying {corpus} -> {db}")
+    summary = _run([corpus], db, "local", 8)
+    typer.echo(f"{summary.documents_seen} documents, {summary.claims} claims, {summary.contradictions} "
+               f"contradictions, verdicts {summary.verdicts}")
+    _report(db)
+    typer.echo(f"\nExplore it: claimflow sql \"SELECT * FROM contradiction_report\" --db {db}")
+
+
+@app.command()
+def serve(
+    sources: Annotated[list[Path], typer.Argument(help="Folders to watch (new documents are processed each run).")],
+    db: DbOption = Path(DEFAULT_DB),
+    cron: Annotated[str, typer.Option(help="Cron schedule of the runs.")] = "0 * * * *",
+    engine: EngineOption = "local",
+    name: Annotated[str, typer.Option(help="Deployment name shown in the Prefect UI.")] = "verify-corpus-scheduled",
+) -> None:
+    """Serve a scheduled deployment of the flow (needs a Prefect server: `prefect server start`)."""
+    from flows.verify import verify_corpus
+
+    verify_corpus.serve(name=name, cron=cron, parameters={
+        "sources": [str(s.resolve()) for s in sources], "db": str(db.resolve()), "engine": engine})
+
+
+def main() -> None:  # pragma: no cover
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
