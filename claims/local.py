@@ -234,6 +234,8 @@ def _numbers(text: str, dates: Sequence[DateMention]) -> list[float]:
         if any(d.start <= m.start() < d.end for d in dates):
             continue
         value = float(m.group(1).replace(",", ""))
+        if re.fullmatch(r"(?:19|20)\d\d", m.group(1)) and not m.group(2):
+            continue  # a year, not a quantity
         if m.group(2):
             value *= _SCALE[m.group(2).lower()]
         out.append(value)

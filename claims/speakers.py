@@ -16,6 +16,10 @@ _PRONOUNS_PERSON = frozenset("he she him her his".split())
 _PRONOUNS_OTHER = frozenset("they them it we i".split())
 _DETERMINERS = frozenset("the a an this that these those".split())
 _WORD = re.compile(r"[a-z]+")
+_TITLES = re.compile(
+    r"^(?:(?:mayor|president|minister|prime|deputy|foreign|defence|defense|secretary|general|spokesman|"
+    r"spokeswoman|spokesperson|chief|chairman|chairwoman|governor|senator|chancellor|ambassador|dr|mr|mrs|ms|"
+    r"sir|professor|prof|gen|col|capt|lt)\.?\s+)+", re.I)
 
 
 def _words(text: str) -> set[str]:
@@ -32,7 +36,7 @@ def mention_span(token: Token) -> Span:
             break
         right = child.right_edge.i
     for i in range(token.i - 1, left - 1, -1):
-        if doc[i].is_punct:
+        if doc[i].is_punct and doc[i].text in ",;:()\"\u201c\u201d\u2014":
             left = i + 1
             break
     while left < right and doc[left].lower_ in _DETERMINERS:
@@ -99,6 +103,7 @@ class SpeakerBook:
         if persons:
             person = persons[-1]
             name = re.sub(r"['\u2019]s$", "", person.text).strip()
+            name = _TITLES.sub("", name) or name
             canonical = self._person(name)
             title_words = _words(span.text) - _words(name)
             self.titles[canonical] |= title_words

@@ -328,9 +328,9 @@ def read_sources(paths: Iterable[str | Path], today: date | None = None) -> Iter
             continue
         for result in read_file(item, today):
             if isinstance(result, Document):
-                first = seen.setdefault(result.content_hash, result.doc_id)
-                if first != result.doc_id:
+                if result.content_hash in seen:
                     yield IngestError(origin=result.origin, reason="duplicate",
-                                      detail=f"same text as document {first}; kept once")
+                                      detail=f"same text as {seen[result.content_hash]}; kept once")
                     continue
+                seen[result.content_hash] = f"document {result.doc_id} ({result.origin})"
             yield result

@@ -1,0 +1,46 @@
+"""The local judge on hand-written pairs: each cue, and the hard negatives it must not fire on."""
+import pytest
+
+from evidence.judge import LocalJudge, judge_texts
+
+CASES = [
+    # (claim, evidence, stance, kind)
+    ("Russia has begun to withdraw its troops from the borders of Ukraine",
+     "At the same time, we have not seen any withdrawal of Russian forces.", "refutes", "polarity"),
+    ("Russia has begun to withdraw its troops from the borders of Ukraine",
+     "It remains to be seen whether there is a Russian withdrawal.", "neutral", None),
+    ("About 12,000 soldiers took part in the drills near Velna.",
+     "Some 8,000 soldiers took part in the drills near Velna.", "refutes", "numeric"),
+    ("About 12,000 soldiers took part in the drills near Velna.",
+     "Some 40,000 soldiers are stationed along the northern border.", "neutral", None),
+    ("The Tarsk bridge collapsed on March 3.", "The Tarsk bridge collapsed on March 5.", "refutes", "date"),
+    ("Unemployment in Valdia rose in February.", "Unemployment in Valdia fell in February.", "refutes", "antonym"),
+    ("Energy Minister Lena Orsk resigned on Tuesday.", "A ministry spokesman denied that Orsk had resigned.",
+     "refutes", "denial"),
+    ("The port of Kaldera has been closed since January.", "The port of Kaldera reopened on Thursday.", "neutral", None),
+    ("The museum has been closed since May.", "The museum opened on Friday.", "neutral", None),
+    ("The central bank raised its key rate to 6 percent on Wednesday.",
+     "On Wednesday the central bank lifted its benchmark rate to 6 percent.", "supports", None),
+    ("So far, there is no de-escalation.", "We have not seen any de-escalation on the ground.", "supports", None),
+    ("The river flooded the town centre on Monday.", "Floodwater from the river covered the town centre on Monday.",
+     "supports", None),
+    ("The central bank raised its key rate to 6 percent.", "The mayor opened a new bridge in Tarsk.", "neutral", None),
+]
+
+
+@pytest.mark.parametrize("claim,evidence,stance,kind", CASES)
+def test_pair(claim, evidence, stance, kind):
+    j = judge_texts(claim, evidence)
+    assert (j.stance, j.kind) == (stance, kind), j.rationale
+    assert 0.0 <= j.score <= 1.0 and j.rationale
+
+
+def test_rationale_cites_the_evidence_span():
+    j = judge_texts(CASES[0][0], CASES[0][1])
+    assert "we have not seen any withdrawal of Russian forces" in j.rationale
+
+
+def test_batch_judge_matches_single_pairs():
+    pairs = [(c, e) for c, e, _, _ in CASES]
+    batch = LocalJudge().judge(pairs)
+    assert [j.stance for j in batch] == [s for _, _, s, _ in CASES]

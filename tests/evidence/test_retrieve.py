@@ -1,0 +1,47 @@
+"""Passage index and hybrid retrieval on a real DuckDB file with the real embedder."""
+from datetime import datetime
+
+from claims.models import Claim, claim_id_for
+from evidence.embed import LocalEmbedder
+from evidence.index import add_passages, rebuild_bm25
+from evidence.models import Passage, passage_id_for
+from evidence.retrieve import retrieve
+from store import connect
+
+TEXTS = {
+    "a": ["The Tarsk bridge collapsed on March 3.", "Emergency crews moved families to a school."],
+    "b": ["The bridge over the Osk in Tarsk fell into the river.", "The central bank raised its rate to 6 percent."],
+    "c": ["Unemployment fell in February.", "A new ferry terminal opened in Kaldera."],
+}
+
+
+def _passages(doc_ids):
+    out = []
+    for doc_id in doc_ids:
+        offset = 0
+        for text in TEXTS[doc_id]:
+            out.append(Passage(passage_id=passage_id_for(doc_id, offset, offset + len(text)), doc_id=doc_id,
+                               text=text, char_start=offset, char_end=offset + len(text),
+                               published_at=datetime(2026, 3, 4)))
+            offset += len(text) + 1
+    return out
+
+
+def test_incremental_index_and_hybrid_retrieval(tmp_path):
+    con = connect(tmp_path / "r.duckdb")
+    embedder = LocalEmbedder()
+    assert add_passages(con, _passages(["a", "b"]), embedder, "run1") == 4
+    assert add_passages(con, _passages(["a", "b", "c"]), embedder, "run2") == 2  # only the new document
+    assert con.execute("SELECT count(*), count(DISTINCT run_id) FROM passages").fetchone() == (6, 2)
+    rebuild_bm25(con)
+    text = TEXTS["a"][0]
+    claim = Claim(claim_id=claim_id_for("a", 0, len(text) - 1), doc_id="a", text=text[:-1], statement=text[:-1],
+                  speaker=None, char_start=0, char_end=len(text) - 1, sentence_start=0, sentence_end=len(text),
+                  polarity="positive", modality="asserted", checkworthiness=0.9, checkworthy=True, extractor="t")
+    hits = retrieve(con, [claim], embedder, k=3)[claim.claim_id]
+    assert len(hits) == 3
+    assert all(not (h.doc_id == "a" and h.char_start == 0) for h in hits)  # its own sentence is excluded
+    assert hits[0].text == TEXTS["b"][0]  # the paraphrase from another outlet ranks first
+    assert [h.rank for h in hits] == [1, 2, 3]
+    same = [h for h in hits if h.doc_id == "a"]
+    assert all(h.same_document for h in same)

@@ -1,0 +1,119 @@
+"""The real flow under a Prefect test server, writing a real DuckDB file."""
+import json
+
+import duckdb
+
+from claimflow.answer_key import locate, score
+from conftest import ANSWER_KEY, EXAMPLES
+
+
+def _rows(db, table):
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        cols = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall() if r[0] not in ("run_id", "ingested_at",
+                                                                                          "extracted_at")]
+        return sorted(con.execute(f"SELECT {', '.join(cols)} FROM {table}").fetchall(), key=repr)
+    finally:
+        con.close()
+
+
+def test_sample_corpus_matches_the_answer_key(demo_db):
+    report = score(demo_db, ANSWER_KEY)
+    assert not report.unmatched, report.unmatched
+    assert not report.contradictions_missed and not report.wrong_kind, report.contradictions_missed + report.wrong_kind
+    assert not report.hard_negatives_violated, report.hard_negatives_violated
+    assert not report.verdicts_wrong, report.verdicts_wrong
+    key = json.loads(ANSWER_KEY.read_text())
+    kinds = {c["kind"] for c in key["contradictions"]}
+    assert kinds == {"polarity", "numeric", "date", "antonym", "denial", "temporal"}
+
+
+def test_contradictions_record_both_speakers(demo_db):
+    key = json.loads(ANSWER_KEY.read_text())
+    con = duckdb.connect(str(demo_db), read_only=True)
+    try:
+        for item in key["contradictions"]:
+            if not item["b"]:
+                continue
+            a, b = locate(con, item["a"]), locate(con, item["b"])
+            speakers = con.execute(
+                "SELECT speaker_a, speaker_b FROM contradictions WHERE (claim_id_a, claim_id_b) IN ((?, ?), (?, ?))",
+                [a, b, b, a]).fetchone()
+            assert set(speakers) == set(item["speakers"]), item["note"]
+    finally:
+        con.close()
+
+
+def test_seed_withdrawal_contradiction_and_no_boilerplate(seeds_db):
+    con = duckdb.connect(str(seeds_db), read_only=True)
+    try:
+        rows = con.execute("SELECT kind, speaker_a, claim_a, speaker_b, claim_b FROM contradiction_report").fetchall()
+        texts = [t for (t,) in con.execute("SELECT text FROM claims").fetchall()]
+        run = con.execute("SELECT status, engine, flow_run_id FROM runs").fetchall()
+    finally:
+        con.close()
+    pair = {(r[1], r[2]) for r in rows} | {(r[3], r[4]) for r in rows}
+    assert (None, "Russia has begun to withdraw its troops from the borders of Ukraine") in pair
+    assert ("Jens Stoltenberg", "we have not seen any withdrawal of Russian forces") in pair
+    assert any(r[0] == "temporal" and "26th of January" in r[2] for r in rows)
+    assert not any(t.strip() in ("RU  UA  EN", "All news", "politics") or t.startswith("Wednesday") for t in texts)
+    assert run[0][0] == "completed" and run[0][1] == "local" and run[0][2]  # lineage: the Prefect flow run id
+
+
+def test_running_twice_leaves_the_same_rows(prefect_harness, tmp_path, seeds):
+    from flows.verify import verify_corpus
+
+    db = tmp_path / "twice.duckdb"
+    verify_corpus(sources=[str(seeds)], db=str(db))
+    tables = ("documents", "claims", "passages", "evidence", "contradictions", "verdicts")
+    first = {t: _rows(db, t) for t in tables}
+    second_run = verify_corpus(sources=[str(seeds)], db=str(db))
+    assert second_run.documents_new == 0
+    assert {t: _rows(db, t) for t in tables} == first
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM runs WHERE status = 'completed'").fetchone()[0] == 2
+
+
+def test_bad_documents_are_recorded_and_the_run_goes_on(prefect_harness, tmp_path):
+    from flows.verify import verify_corpus
+
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    (corpus / "good.txt").write_text((EXAMPLES / "06_coastal_ledger_tarsk_bridge.txt").read_text())
+    (corpus / "bad.txt").write_bytes(b"\xff\xfe\x00\x00garbage")
+    (corpus / "lines.jsonl").write_text('{"text": "The mayor opened the bridge on Friday.", "id": "j1"}\n{broken\n')
+    db = tmp_path / "bad.duckdb"
+    summary = verify_corpus(sources=[str(corpus)], db=str(db))
+    assert summary.status == "completed" and summary.documents_seen == 2 and summary.ingest_errors == 2
+    con = duckdb.connect(str(db), read_only=True)
+    reasons = sorted(r[0] for r in con.execute("SELECT reason FROM ingest_errors").fetchall())
+    assert reasons == ["binary", "malformed"]
+    assert con.execute("SELECT count(*) FROM claims").fetchone()[0] > 0
+
+
+def test_a_second_batch_only_extracts_and_indexes_new_documents(prefect_harness, tmp_path):
+    from flows.verify import verify_corpus
+
+    db = tmp_path / "batches.duckdb"
+    files = sorted(EXAMPLES.glob("*.txt"))
+    first, second = files[:4], files[4:6]
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    for f in first:
+        (batch / f.name).write_text(f.read_text())
+    verify_corpus(sources=[str(batch)], db=str(db))
+    con = duckdb.connect(str(db), read_only=True)
+    before = con.execute("SELECT count(*) FROM passages").fetchone()[0]
+    first_run = con.execute("SELECT run_id FROM runs").fetchone()[0]
+    con.close()
+    for f in second:
+        (batch / f.name).write_text(f.read_text())
+    summary = verify_corpus(sources=[str(batch)], db=str(db))
+    assert summary.documents_new == 2
+    con = duckdb.connect(str(db), read_only=True)
+    per_run = dict(con.execute("SELECT run_id, count(*) FROM passages GROUP BY run_id").fetchall())
+    assert per_run[first_run] == before and sum(per_run.values()) > before  # old passages untouched
+    new_docs = con.execute("SELECT count(DISTINCT doc_id) FROM passages WHERE run_id = ?", [summary.run_id]).fetchone()
+    assert new_docs[0] == 2
+    judged = con.execute("SELECT count(DISTINCT run_id) FROM evidence").fetchone()[0]
+    assert judged == 1  # judging covers the whole, updated index in the latest run

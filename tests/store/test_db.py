@@ -1,0 +1,52 @@
+import duckdb
+
+from store import connect, migrate
+from store.db import migrations
+
+
+def test_migrations_are_ordered_named_and_recorded(tmp_path):
+    db = tmp_path / "a.duckdb"
+    con = connect(db)
+    recorded = con.execute("SELECT version, name FROM schema_migrations ORDER BY version").fetchall()
+    assert recorded == [(v, n) for v, n, _ in migrations()]
+    assert [v for v, _ in recorded] == sorted(v for v, _ in recorded)
+    assert migrate(con) == []  # nothing pending the second time
+    con.close()
+    con = connect(db)  # reopening does not re-apply
+    assert con.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == len(recorded)
+
+
+def test_contract_tables_and_columns_exist(tmp_path):
+    con = connect(tmp_path / "a.duckdb")
+    required = {
+        "documents": {"doc_id", "source", "url", "title", "published_at", "language", "text", "ingested_at"},
+        "claims": {"claim_id", "doc_id", "text", "statement", "speaker", "char_start", "char_end",
+                   "checkworthiness", "run_id"},
+        "evidence": {"claim_id", "doc_id", "text", "char_start", "char_end", "stance", "score", "run_id"},
+        "contradictions": {"claim_id_a", "claim_id_b", "kind", "score", "explanation", "run_id"},
+        "verdicts": {"claim_id", "verdict", "confidence", "rationale", "run_id"},
+        "runs": {"run_id", "flow_run_id", "engine", "started_at", "finished_at", "status"},
+        "ingest_errors": {"origin", "reason", "detail"},
+    }
+    for table, columns in required.items():
+        have = {r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()}
+        assert columns <= have, f"{table} lacks {columns - have}"
+
+
+def test_labels_are_constrained(tmp_path):
+    con = connect(tmp_path / "a.duckdb")
+    try:
+        con.execute("INSERT INTO verdicts VALUES ('c', 'probably', 0.5, 'r', 0, 0, 'x')")
+    except duckdb.ConstraintException:
+        pass
+    else:
+        raise AssertionError("a verdict outside the four labels was accepted")
+
+
+def test_fts_extension_loads_offline(tmp_path):
+    con = connect(tmp_path / "a.duckdb")
+    con.execute("CREATE TABLE t (id INTEGER, body VARCHAR)")
+    con.execute("INSERT INTO t VALUES (1, 'troops withdraw from the border'), (2, 'the central bank raised rates')")
+    con.execute("PRAGMA create_fts_index('t', 'id', 'body', stemmer = 'porter')")
+    best = con.execute("SELECT id FROM t ORDER BY fts_main_t.match_bm25(id, 'withdrawal of troops') DESC NULLS LAST LIMIT 1")
+    assert best.fetchone()[0] == 1

@@ -1,0 +1,52 @@
+"""Verdict rules: independent sources count once, own-document evidence weighs less, a speaker
+repeating themselves is not support, and nothing relevant means unverified."""
+from claims.models import Claim
+from evidence.models import EvidenceRow, Hit, Judgement
+from verdicts.verdicts import decide
+
+
+def _claim(claim_id="c", doc_id="d0", speaker=None, start=0, end=10):
+    return Claim(claim_id=claim_id, doc_id=doc_id, text="x" * (end - start), statement="x", speaker=speaker,
+                 char_start=start, char_end=end, sentence_start=start, sentence_end=end, polarity="positive",
+                 modality="asserted", checkworthiness=0.9, checkworthy=True, extractor="t")
+
+
+def _row(doc_id, stance, score=0.9, same=False, passage="p"):
+    hit = Hit(passage_id=f"{passage}-{doc_id}", doc_id=doc_id, text="evidence", char_start=0, char_end=10,
+              same_document=same, rank=1, score=0.1)
+    return EvidenceRow(claim_id="c", hit=hit, judgement=Judgement(stance=stance, score=score, cue="t", rationale="r"))
+
+
+def test_four_verdicts():
+    sources = {"d1": "post", "d2": "wire", "d3": "ledger"}
+    claim = _claim()
+    assert decide(claim, [_row("d1", "supports")], sources, {}).verdict == "supported"
+    assert decide(claim, [_row("d1", "refutes")], sources, {}).verdict == "refuted"
+    assert decide(claim, [_row("d1", "supports"), _row("d2", "refutes")], sources, {}).verdict == "disputed"
+    unverified = decide(claim, [_row("d1", "neutral")], sources, {})
+    assert unverified.verdict == "unverified" and unverified.n_supporting_sources == 0
+
+
+def test_syndicated_copies_count_once():
+    sources = {"d1": "wire", "d2": "wire", "d3": "wire", "d4": "post"}
+    rows = [_row(d, "supports", 0.6) for d in ("d1", "d2", "d3")]
+    v = decide(_claim(), rows, sources, {})
+    assert v.n_supporting_sources == 1
+    more = decide(_claim(), rows + [_row("d4", "supports", 0.6)], sources, {})
+    assert more.n_supporting_sources == 2 and more.confidence > v.confidence
+    assert "passage p-d1" in v.rationale or "passage p-d2" in v.rationale or "passage p-d3" in v.rationale
+
+
+def test_same_document_evidence_weighs_half():
+    far = decide(_claim(), [_row("d1", "refutes", 0.7)], {}, {})
+    near = decide(_claim(), [_row("d0", "refutes", 0.7, same=True)], {}, {})
+    assert near.confidence < far.confidence
+
+
+def test_a_speaker_repeating_themselves_is_not_support():
+    claim = _claim(speaker="Jens Stoltenberg")
+    repeat = _claim(claim_id="c2", doc_id="d1", speaker="Jens Stoltenberg")
+    v = decide(claim, [_row("d1", "supports")], {}, {"d1": [repeat]})
+    assert v.verdict == "unverified"
+    other = _claim(claim_id="c3", doc_id="d1", speaker="Dmitry Peskov")
+    assert decide(claim, [_row("d1", "supports")], {}, {"d1": [other]}).verdict == "supported"
