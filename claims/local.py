@@ -307,7 +307,13 @@ class LocalExtractor:
         parsed: dict[int, list[tuple[Doc, int]]] = {i: [] for i in range(len(documents))}
         for doc, (d_index, offset) in nlp.pipe(jobs, as_tuples=True, batch_size=64):
             parsed[d_index].append((doc, offset))
-        return [self._document(documents[i], parsed[i]) for i in range(len(documents))]
+        results = []
+        for i, document in enumerate(documents):
+            try:
+                results.append(self._document(document, parsed[i]))
+            except Exception as exc:  # one bad document never stops a run: it is reported, not dropped
+                results.append(DocumentClaims(doc_id=document.doc_id, claims=[], error=f"{type(exc).__name__}: {exc}"))
+        return results
 
     def _document(self, document: Document, paragraphs: list[tuple[Doc, int]]) -> DocumentClaims:
         book = SpeakerBook()

@@ -1,11 +1,12 @@
 """Pydantic records produced by claim extraction (same shape whichever engine produced them)."""
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, Field
+
+from ingest.models import stable_id
 
 Polarity = Literal["positive", "negative"]
 Modality = Literal["asserted", "hedged", "conditional", "future", "opinion", "question"]
@@ -13,7 +14,7 @@ Modality = Literal["asserted", "hedged", "conditional", "future", "opinion", "qu
 
 def claim_id_for(doc_id: str, char_start: int, char_end: int) -> str:
     """Stable id: the document and the exact span, never the (editable) claim text."""
-    return hashlib.sha256(f"{doc_id}\x00{char_start}\x00{char_end}".encode()).hexdigest()[:16]
+    return stable_id(doc_id, char_start, char_end)
 
 
 class Claim(BaseModel):
@@ -53,3 +54,4 @@ class DocumentClaims(BaseModel):
     claims: list[Claim]
     anomalies: list[TemporalAnomaly] = []
     sentences: list[tuple[int, int]] = Field(default=[], description="prose sentence spans: the passages")
+    error: str | None = Field(default=None, description="why extraction failed for this document, if it did")

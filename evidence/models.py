@@ -1,18 +1,19 @@
 """Pydantic records of the evidence stage."""
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
+
+from ingest.models import stable_id
 
 Stance = Literal["supports", "refutes", "neutral"]
 ContradictionKind = Literal["polarity", "numeric", "date", "antonym", "denial", "temporal"]
 
 
 def passage_id_for(doc_id: str, char_start: int, char_end: int) -> str:
-    return hashlib.sha256(f"passage\x00{doc_id}\x00{char_start}\x00{char_end}".encode()).hexdigest()[:16]
+    return stable_id("passage", doc_id, char_start, char_end)
 
 
 class Passage(BaseModel):

@@ -17,7 +17,7 @@ from claimflow import pipeline
 from claimflow.engines import Engine, resolve_engine
 from claims.models import Claim, DocumentClaims
 from evidence.index import add_passages, rebuild_bm25
-from ingest.models import Document
+from ingest.models import Document, IngestError
 from store import DEFAULT_DB, connect
 from store.writer import Writer
 
@@ -74,7 +74,17 @@ def verify_corpus(sources: list[str], db: str = DEFAULT_DB, engine: str = "local
 
         pending = writer.pending_documents(chosen.extractor.name)
         if pending:
-            extractions = extract_task(chosen, pending)
+            results = extract_task(chosen, pending)
+            extractions = [x for x in results if x.error is None]
+            failed = [IngestError(origin=next(d.origin for d in pending if d.doc_id == x.doc_id), reason="extraction",
+                                  detail=f"document {x.doc_id}: {x.error}; it will be retried next run")
+                      for x in results if x.error is not None]
+            writer.record_errors(failed, run_id)
+            done = {x.doc_id for x in extractions}
+            writer.clear_errors([d.origin for d in pending if d.doc_id in done], "extraction")
+            for error in failed:
+                logger.error("extraction failed: %s (%s)", error.origin, error.detail)
+            counts["n_ingest_errors"] += len(failed)
             writer.save_extractions(extractions, chosen.extractor.name, run_id, pipeline.anomalies_of(extractions))
             added = add_passages(con, pipeline.passages_of(pending, extractions), chosen.embedder, run_id)
             logger.info("extracted %d documents; %d new passages", len(pending), added)

@@ -10,6 +10,11 @@ from pydantic import BaseModel, Field
 DateOrigin = Literal["metadata", "text", "text_year_inferred"]
 
 
+def stable_id(*parts: object) -> str:
+    """A short, stable id from the parts that identify a row (never from editable text alone)."""
+    return hashlib.sha256("\x00".join(map(str, parts)).encode("utf-8")).hexdigest()[:16]
+
+
 def content_hash(text: str) -> str:
     """Stable hash of a document's text (whitespace-insensitive), used for ids and dedupe."""
     canonical = " ".join(text.split())
@@ -31,9 +36,9 @@ class Document(BaseModel):
 
 class IngestError(BaseModel):
     origin: str
-    reason: Literal["unreadable", "binary", "encoding", "empty", "malformed", "unsupported", "duplicate"]
+    reason: Literal["unreadable", "binary", "encoding", "empty", "malformed", "unsupported", "duplicate", "extraction"]
     detail: str
 
     @property
     def error_id(self) -> str:
-        return hashlib.sha256(f"{self.origin}\x00{self.reason}".encode()).hexdigest()[:16]
+        return stable_id(self.origin, self.reason)

@@ -84,6 +84,11 @@ class Writer:
                     [e.error_id, e.origin, e.reason, e.detail, run_id, now()],
                 )
 
+    def clear_errors(self, origins: Sequence[str], reason: str) -> None:
+        """Forget errors that no longer hold (a document that failed extraction and now succeeded)."""
+        self.con.execute("DELETE FROM ingest_errors WHERE reason = ? AND origin IN (SELECT unnest(?))",
+                         [reason, list(origins)])
+
     def pending_documents(self, extractor: str) -> list[Document]:
         rows = self.con.execute(
             "SELECT doc_id, text, source, url, title, published_at, date_origin, language, origin, content_hash "

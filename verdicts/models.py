@@ -1,19 +1,19 @@
 """Pydantic records of the verdict stage."""
 from __future__ import annotations
 
-import hashlib
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from evidence.models import ContradictionKind
+from ingest.models import stable_id
 
 Verdict = Literal["supported", "refuted", "disputed", "unverified"]
 
 
 def contradiction_id_for(claim_a: str, claim_b: str | None, kind: str) -> str:
     a, b = sorted([claim_a, claim_b or ""])
-    return hashlib.sha256(f"{a}\x00{b}\x00{kind}".encode()).hexdigest()[:16]
+    return stable_id(a, b, kind)
 
 
 class Contradiction(BaseModel):

@@ -117,3 +117,34 @@ def test_a_second_batch_only_extracts_and_indexes_new_documents(prefect_harness,
     assert new_docs[0] == 2
     judged = con.execute("SELECT count(DISTINCT run_id) FROM evidence").fetchone()[0]
     assert judged == 1  # judging covers the whole, updated index in the latest run
+
+
+def test_a_document_that_breaks_extraction_is_reported_and_retried(prefect_harness, tmp_path, monkeypatch):
+    from claims.local import LocalExtractor
+    from flows.verify import verify_corpus
+
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    for name in ("06_coastal_ledger_tarsk_bridge.txt", "07_northern_wire_tarsk_storm.txt"):
+        (corpus / name).write_text((EXAMPLES / name).read_text())
+    original = LocalExtractor._document
+
+    def flaky(self, document, paragraphs):
+        if "07_" in document.origin:
+            raise RuntimeError("parser exploded")
+        return original(self, document, paragraphs)
+
+    monkeypatch.setattr(LocalExtractor, "_document", flaky)
+    db = tmp_path / "flaky.duckdb"
+    summary = verify_corpus(sources=[str(corpus)], db=str(db))
+    assert summary.status == "completed" and summary.ingest_errors == 1
+    con = duckdb.connect(str(db), read_only=True)
+    (reason, detail), = con.execute("SELECT reason, detail FROM ingest_errors").fetchall()
+    assert reason == "extraction" and "parser exploded" in detail
+    assert con.execute("SELECT count(DISTINCT doc_id) FROM claims").fetchone()[0] == 1
+    con.close()
+    monkeypatch.setattr(LocalExtractor, "_document", original)
+    verify_corpus(sources=[str(corpus)], db=str(db))  # the next run picks the document up again
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(DISTINCT doc_id) FROM claims").fetchone()[0] == 2
+    assert con.execute("SELECT count(*) FROM ingest_errors").fetchone()[0] == 0  # no stale error left
