@@ -101,3 +101,78 @@ def score(db: str | Path, key_path: str | Path) -> KeyReport:
         return report
     finally:
         con.close()
+
+
+@dataclass
+class ExtractionScore:
+    predicted: int
+    gold: int
+    matched: int
+    checkworthy_agree: int
+    misses: list[str] = field(default_factory=list)
+    extras: list[str] = field(default_factory=list)
+
+    @property
+    def precision(self) -> float:
+        return self.matched / self.predicted if self.predicted else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.matched / self.gold if self.gold else 0.0
+
+    def summary(self) -> str:
+        return (f"extraction vs gold: precision {self.precision:.3f} ({self.matched}/{self.predicted}), "
+                f"recall {self.recall:.3f} ({self.matched}/{self.gold}); check-worthy label agrees on "
+                f"{self.checkworthy_agree}/{self.matched} matched claims")
+
+
+def _speaker_key(name: str | None) -> str:
+    if not name:
+        return ""
+    words = name.lower().split()
+    return " ".join(words[1:] if words and words[0] == "the" else words)
+
+
+def score_extraction(corpus: str | Path, gold_path: str | Path, extractor=None) -> ExtractionScore:
+    """Span-level precision and recall of extracted claims against a gold JSONL file.
+
+    A predicted claim matches a gold one of the same document when their spans overlap by at least
+    half of the longer span and speaker and polarity agree (one-to-one, best overlap first)."""
+    from claims.local import LocalExtractor
+    from ingest import Document, read_sources
+
+    docs = [d for d in read_sources([corpus]) if isinstance(d, Document)]
+    extractor = extractor or LocalExtractor()
+    results = {r.doc_id: r for r in extractor.extract(docs)}
+    names = {}
+    for d in docs:
+        names[d.doc_id] = d
+        names[Path(d.origin.split(":")[0].split("#")[0]).name] = d
+    gold = [json.loads(line) for line in Path(gold_path).read_text().splitlines() if line.strip()]
+    score = ExtractionScore(predicted=sum(len(r.claims) for r in results.values()), gold=len(gold), matched=0,
+                            checkworthy_agree=0)
+    candidates = []
+    for gi, g in enumerate(gold):
+        doc = names[g["doc"]]
+        start = doc.text.find(g["text"])
+        if start < 0:
+            raise ValueError(f"gold text not in {g['doc']}: {g['text']!r}")
+        end = start + len(g["text"])
+        for c in results[doc.doc_id].claims:
+            overlap = max(0, min(end, c.char_end) - max(start, c.char_start))
+            if overlap >= 0.5 * max(end - start, c.char_end - c.char_start) \
+                    and _speaker_key(c.speaker) == _speaker_key(g["speaker"]) and c.polarity == g["polarity"]:
+                candidates.append((overlap / max(end - start, c.char_end - c.char_start), gi, c))
+    used_gold, used_pred = set(), set()
+    for _, gi, c in sorted(candidates, key=lambda x: -x[0]):
+        if gi in used_gold or c.claim_id in used_pred:
+            continue
+        used_gold.add(gi)
+        used_pred.add(c.claim_id)
+        score.matched += 1
+        score.checkworthy_agree += c.checkworthy == gold[gi]["checkworthy"]
+    score.misses = [f"{g['doc']}: [{g['speaker']}|{g['polarity']}] {g['text']}" for gi, g in enumerate(gold)
+                    if gi not in used_gold]
+    score.extras = [f"{r.doc_id}: [{c.speaker}|{c.polarity}] {c.text}" for r in results.values() for c in r.claims
+                    if c.claim_id not in used_pred]
+    return score

@@ -324,6 +324,9 @@ class LocalExtractor:
         carry: Quote | None = None  # a quote that ran on past its paragraph
         for doc, offset in paragraphs:
             quotes = quote_regions(doc.text)
+            for ent in doc.ents:
+                if ent.label_ in ("PERSON", "ORG") and not any(q.start <= ent.start_char < q.end for q in quotes):
+                    book.know(ent)
             for quote in quotes:
                 _attribute(doc, quote, quotes, book)
             if quotes and quotes[0].start <= 1 and carry is not None and quotes[0].speaker is None:

@@ -52,6 +52,7 @@ class SpeakerBook:
         self.orgs: dict[str, str] = {}  # canonical person -> organisation named in their title
         self.last_person: str | None = None
         self.last_speaker: str | None = None
+        self.name_like: dict[str, str] = {}  # surname -> "First Last" seen under another entity label
 
     def organisation(self, speaker: str | None) -> str | None:
         return self.orgs.get(speaker or "")
@@ -69,6 +70,17 @@ class SpeakerBook:
         self.titles[name] = set()
         return name
 
+    def know(self, person: Span) -> None:
+        """Remember a person named in the text (so a later bare surname resolves), without making
+        them the last speaker."""
+        name = _TITLES.sub("", re.sub(r"['\u2019]s$", "", person.text).strip()) or person.text
+        if len(name.split()) < 2:
+            return
+        if person.label_ == "PERSON":
+            self._person(name)
+        elif all(t.pos_ == "PROPN" and t.text[:1].isupper() for t in person) and len(person) <= 3:
+            self.name_like.setdefault(name.split()[-1], name)  # spaCy may label a name ORG
+
     def resolve(self, span: Span) -> str | None:
         """Normalised speaker for a mention span, updating the memory."""
         text = span.text.strip()
@@ -85,6 +97,10 @@ class SpeakerBook:
                 if known.split()[-1] == last_tok.text and len(span) <= 2:
                     self.last_person = self.last_speaker = known
                     return known
+        if last_tok is not None and len(span) == 1 and last_tok.text in self.name_like:
+            canonical = self._person(self.name_like[last_tok.text])  # "Moor said" after "Hanna Moor"
+            self.last_person = self.last_speaker = canonical
+            return canonical
         persons = [e for e in span.ents if e.label_ == "PERSON"]
         words = _words(text)
         if not persons and words:

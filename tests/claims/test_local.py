@@ -109,3 +109,21 @@ def test_predictions_and_opinions_are_kept_but_not_checkworthy():
     assert fact.checkworthy and fact.numbers == [4000.0]
     others = [c for c in result.claims if c is not fact]
     assert others and not any(c.checkworthy for c in others)
+
+
+def test_extraction_against_the_sample_corpus_gold():
+    from claimflow.answer_key import score_extraction
+    from conftest import EXAMPLES, ROOT
+
+    score = score_extraction(EXAMPLES, ROOT / "examples" / "claims_gold.jsonl")
+    assert score.gold >= 90
+    assert score.precision >= 0.85 and score.recall >= 0.85, score.misses + score.extras
+
+
+def test_every_quoted_stoltenberg_sentence_is_his(seed_claims):
+    doc, nato = seed_claims["000"]
+    quoted = [c for c in nato.claims if c.is_quote]
+    assert len(quoted) >= 12
+    assert {c.speaker for c in quoted} == {"Jens Stoltenberg"}
+    doc3, tass = seed_claims["003"]
+    assert {c.speaker for c in tass.claims if c.is_quote} == {"Jens Stoltenberg"}
