@@ -109,6 +109,7 @@ class ExtractionScore:
     gold: int
     matched: int
     checkworthy_agree: int
+    checkworthy_confusion: dict[str, int] = field(default_factory=lambda: {"tp": 0, "fp": 0, "fn": 0, "tn": 0})
     misses: list[str] = field(default_factory=list)
     extras: list[str] = field(default_factory=list)
 
@@ -121,9 +122,13 @@ class ExtractionScore:
         return self.matched / self.gold if self.gold else 0.0
 
     def summary(self) -> str:
+        m = self.checkworthy_confusion
+        p = m["tp"] / (m["tp"] + m["fp"]) if m["tp"] + m["fp"] else 0.0
+        r = m["tp"] / (m["tp"] + m["fn"]) if m["tp"] + m["fn"] else 0.0
         return (f"extraction vs gold: precision {self.precision:.3f} ({self.matched}/{self.predicted}), "
                 f"recall {self.recall:.3f} ({self.matched}/{self.gold}); check-worthy label agrees on "
-                f"{self.checkworthy_agree}/{self.matched} matched claims")
+                f"{self.checkworthy_agree}/{self.matched} matched claims (check-worthy class: precision "
+                f"{p:.2f}, recall {r:.2f})")
 
 
 def _speaker_key(name: str | None) -> str:
@@ -171,6 +176,8 @@ def score_extraction(corpus: str | Path, gold_path: str | Path, extractor=None) 
         used_pred.add(c.claim_id)
         score.matched += 1
         score.checkworthy_agree += c.checkworthy == gold[gi]["checkworthy"]
+        cell = ("t" if c.checkworthy == gold[gi]["checkworthy"] else "f") + ("p" if c.checkworthy else "n")
+        score.checkworthy_confusion[cell] += 1
     score.misses = [f"{g['doc']}: [{g['speaker']}|{g['polarity']}] {g['text']}" for gi, g in enumerate(gold)
                     if gi not in used_gold]
     score.extras = [f"{r.doc_id}: [{c.speaker}|{c.polarity}] {c.text}" for r in results.values() for c in r.claims

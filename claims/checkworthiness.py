@@ -46,13 +46,16 @@ DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "weights" / "checkworthiness
 #   p  coarse POS uni/bi/trigrams      t   fine tag uni/bigrams
 #   e  entity types and entity count   s   syntax: root, its subject, dependency/POS pairs
 #   m  meta: numbers, dates, tense, modals, 1st/2nd person, question, length bucket
-ALL_GROUPS = ("w", "wb", "wt", "l", "a", "p", "t", "e", "s", "m")
+#   d  dependency arcs: head lemma > relation > dependent (lemma or entity type), and the same with
+#      the head's POS instead of its lemma
+ALL_GROUPS = ("w", "wb", "wt", "l", "a", "p", "t", "e", "s", "m", "d")
 
 _FIRST_PERSON = frozenset("i me my mine myself we us our ours ourselves".split())
 _SECOND_PERSON = frozenset("you your yours yourself yourselves".split())
 _TIME_ENTS = frozenset(("DATE", "TIME"))
 _QUANT_ENTS = frozenset(("PERCENT", "MONEY", "QUANTITY", "CARDINAL", "ORDINAL"))
 _PAST_TAGS = frozenset(("VBD", "VBN"))
+_PRESENT_TAGS = frozenset(("VBP", "VBZ"))
 _LENGTH_BUCKETS = (4, 8, 12, 18, 25, 35, 50)
 
 
@@ -66,76 +69,90 @@ def _length_bucket(n: int) -> str:
 def features(span: Any, groups: Iterable[str] = ALL_GROUPS) -> list[str]:
     """The feature strings of one sentence (a spaCy ``Span`` or ``Doc``), for the given groups.
 
-    Only the existing parse is read. Whitespace tokens are skipped. Strings may repeat (a repeated
-    word gives a repeated feature); the model counts each distinct string once.
+    Only the existing parse is read (lower form, lemma, POS, tag, dependency, entity type,
+    ``like_num``). Whitespace tokens are skipped. Strings may repeat (a repeated word gives a
+    repeated feature); the model counts each distinct string once.
     """
     groups = frozenset(groups)
     toks = [t for t in span if not t.is_space]
-    out: list[str] = []
     if not toks:
         return ["m:empty"]
+    out: list[str] = []
     lower = [t.lower_ for t in toks]
+    lemma = [t.lemma_.lower() for t in toks]
+    pos = [t.pos_ for t in toks]
+    tag = [t.tag_ for t in toks]
+    ent = [t.ent_type_ for t in toks]
+    num = [t.like_num for t in toks]
 
     if "w" in groups:
-        out.extend("w:" + w for w in lower)
+        out.extend(["w:" + w for w in lower])
     if "wb" in groups or "wt" in groups:
         seq = ["<s>", *lower, "</s>"]
         if "wb" in groups:
-            out.extend(f"wb:{a} {b}" for a, b in zip(seq, seq[1:]))
+            out.extend([f"wb:{a} {b}" for a, b in zip(seq, seq[1:])])
         if "wt" in groups:
-            out.extend(f"wt:{a} {b} {c}" for a, b, c in zip(seq, seq[1:], seq[2:]))
+            out.extend([f"wt:{a} {b} {c}" for a, b, c in zip(seq, seq[1:], seq[2:])])
     if "l" in groups:
-        out.extend("l:" + t.lemma_.lower() for t in toks)
+        out.extend(["l:" + x for x in lemma])
     if "a" in groups:
-        abstract = ["<s>"]
-        for t in toks:
-            if t.ent_type_:
-                abstract.append(t.ent_type_)
-            elif t.like_num:
-                abstract.append("NUM")
+        # numbers -> NUM, entities -> their type (a run of one type collapsed: "New York City" -> GPE)
+        seq = ["<s>"]
+        for i in range(len(toks)):
+            if ent[i]:
+                if not (ent[i] == seq[-1] and (i == 0 or ent[i - 1] == ent[i])):
+                    seq.append(ent[i])
             else:
-                abstract.append(t.lemma_.lower())
-        abstract.append("</s>")
-        # collapse runs of the same entity type ("New York City" -> GPE)
-        collapsed = [abstract[0]]
-        for x in abstract[1:]:
-            if not (x == collapsed[-1] and x.isupper()):
-                collapsed.append(x)
-        out.extend("a:" + x for x in collapsed[1:-1])
-        out.extend(f"a2:{a} {b}" for a, b in zip(collapsed, collapsed[1:]))
-        out.extend(f"a3:{a} {b} {c}" for a, b, c in zip(collapsed, collapsed[1:], collapsed[2:]))
+                seq.append("NUM" if num[i] else lemma[i])
+        seq.append("</s>")
+        out.extend(["a:" + x for x in seq[1:-1]])
+        out.extend([f"a2:{a} {b}" for a, b in zip(seq, seq[1:])])
+        out.extend([f"a3:{a} {b} {c}" for a, b, c in zip(seq, seq[1:], seq[2:])])
     if "p" in groups:
-        pos = ["<s>", *(t.pos_ for t in toks), "</s>"]
-        out.extend("p:" + p for p in pos[1:-1])
-        out.extend(f"p2:{a}>{b}" for a, b in zip(pos, pos[1:]))
-        out.extend(f"p3:{a}>{b}>{c}" for a, b, c in zip(pos, pos[1:], pos[2:]))
+        seq = ["<s>", *pos, "</s>"]
+        out.extend(["p:" + x for x in pos])
+        out.extend([f"p2:{a}>{b}" for a, b in zip(seq, seq[1:])])
+        out.extend([f"p3:{a}>{b}>{c}" for a, b, c in zip(seq, seq[1:], seq[2:])])
     if "t" in groups:
-        tags = ["<s>", *(t.tag_ for t in toks), "</s>"]
-        out.extend("t:" + x for x in tags[1:-1])
-        out.extend(f"t2:{a}>{b}" for a, b in zip(tags, tags[1:]))
+        seq = ["<s>", *tag, "</s>"]
+        out.extend(["t:" + x for x in tag])
+        out.extend([f"t2:{a}>{b}" for a, b in zip(seq, seq[1:])])
     if "e" in groups:
         n_ents = 0
-        for t in toks:
-            if t.ent_type_ and (t.ent_iob_ == "B" or t is toks[0]):
+        for i, t in enumerate(toks):
+            if ent[i] and (i == 0 or t.ent_iob_ == "B"):
                 n_ents += 1
-                out.append("e:" + t.ent_type_)
+                out.append("e:" + ent[i])
         out.append(f"e#:{min(n_ents, 4)}")
+    if "s" in groups or "d" in groups:
+        dep = [t.dep_ for t in toks]
+        heads = [t.head for t in toks]
+        head_i = [h.i for h in heads]
     if "s" in groups:
-        root = span.root
-        out.append(f"s:root:{root.lemma_.lower()}")
-        out.append(f"s:roottag:{root.tag_}")
-        for t in toks:
-            if t.dep_ in ("nsubj", "nsubjpass", "expl", "csubj") and t.head is root:
-                subj = t.lower_ if t.pos_ == "PRON" else (t.ent_type_ or t.pos_)
-                out.append(f"s:subj:{subj}")
-                out.append(f"s:subjverb:{subj}>{root.lemma_.lower()}")
-            out.append(f"s:dep:{t.dep_}:{t.pos_}")
-            if t.dep_ in ("aux", "auxpass", "neg", "advmod", "ccomp", "xcomp", "dobj", "attr", "acomp"):
-                out.append(f"s:dh:{t.dep_}:{t.head.pos_}")
+        root = span.root if hasattr(span, "root") else span[:].root  # a Doc has no .root
+        root_i, root_lemma = root.i, root.lemma_.lower()
+        out.append("s:root:" + root_lemma)
+        out.append("s:roottag:" + root.tag_)
+        for i in range(len(toks)):
+            d = dep[i]
+            if d in ("nsubj", "nsubjpass", "expl", "csubj") and head_i[i] == root_i:
+                subj = lower[i] if pos[i] == "PRON" else (ent[i] or pos[i])
+                out.append("s:subj:" + subj)
+                out.append(f"s:subjverb:{subj}>{root_lemma}")
+            out.append(f"s:dep:{d}:{pos[i]}")
+            if d in ("aux", "auxpass", "neg", "advmod", "ccomp", "xcomp", "dobj", "attr", "acomp"):
+                out.append(f"s:dh:{d}:{heads[i].pos_}")
+    if "d" in groups:
+        for i, t in enumerate(toks):
+            if dep[i] == "punct" or head_i[i] == t.i:
+                continue
+            child = ent[i] or lemma[i]
+            out.append(f"d:{heads[i].lemma_.lower()}>{dep[i]}>{child}")
+            out.append(f"dp:{heads[i].pos_}>{dep[i]}>{child}")
     if "m" in groups:
-        tags = {t.tag_ for t in toks}
-        ents = {t.ent_type_ for t in toks if t.ent_type_}
-        if any(t.like_num for t in toks):
+        tags = set(tag)
+        ents = set(ent)
+        if any(num):
             out.append("m:num")
         if ents & _TIME_ENTS:
             out.append("m:time")
@@ -145,13 +162,13 @@ def features(span: Any, groups: Iterable[str] = ALL_GROUPS) -> list[str]:
             out.append("m:past")
         if "MD" in tags:
             out.append("m:modal")
-        if tags & {"VBP", "VBZ"}:
+        if tags & _PRESENT_TAGS:
             out.append("m:present")
-        if any(w in _FIRST_PERSON for w in lower):
+        if not _FIRST_PERSON.isdisjoint(lower):
             out.append("m:1p")
-        if any(w in _SECOND_PERSON for w in lower):
+        if not _SECOND_PERSON.isdisjoint(lower):
             out.append("m:2p")
-        if lower[-1] == "?" or (len(lower) > 1 and lower[-2] == "?"):
+        if "?" in lower[-2:]:
             out.append("m:question")
         out.append("m:len" + _length_bucket(len(toks)))
     return out

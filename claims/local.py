@@ -21,6 +21,7 @@ from claims.cues import (
     CONCESSIVE_MARKS, CONDITIONAL_MARKS, DENIAL_VERBS, EVIDENTIAL_VERBS, HEDGE_PHRASES, HEDGE_WORDS,
     LEADING_CONNECTIVES, NEGATION_WORDS, NEGATIVE_PREDICATES, OPINION_WORDS, REPORTING_VERBS,
 )
+from claims.checkworthiness import CheckworthinessModel
 from claims.models import Claim, DocumentClaims, TemporalAnomaly, claim_id_for
 from claims.nlp import get_nlp
 from claims.speakers import SpeakerBook, mention_span
@@ -28,7 +29,7 @@ from ingest.dates import DateMention, find_dates, resolve
 from ingest.layout import dateline_length, read_layout
 from ingest.models import Document
 
-EXTRACTOR_VERSION = "local-extract/0.1"
+EXTRACTOR_VERSION = "local-extract/0.2"
 
 _OPEN_QUOTES = "\u201c\u00ab\u201e"
 _CLOSE_QUOTES = "\u201d\u00bb"
@@ -272,20 +273,15 @@ def _statement(text: str, dates: Sequence[tuple[DateMention, date | None]], spea
     return out[0].upper() + out[1:] if out else out
 
 
-def _checkworthiness(modality: str, entities: list[str], numbers: list[float], has_date: bool,
-                     n_words: int, head: Token) -> float:
-    """Heuristic prior until a trained model lands: factual, specific, past or present statements."""
-    score = 0.2
-    score += 0.2 if entities else 0.0
-    score += 0.2 if numbers or has_date else 0.0
-    score += 0.25 if modality == "asserted" else 0.0
-    score += 0.1 if n_words >= 6 else 0.0
-    score += 0.05 if head.tag_ in ("VBD", "VBN", "VBZ", "VBP") else 0.0
-    if modality in ("opinion", "future", "conditional", "question"):
-        score = min(score, 0.3)
-    elif modality == "hedged":
-        score = min(score, 0.45)
-    return round(min(score, 1.0), 3)
+def _checkworthiness(model: CheckworthinessModel, span: Span | None, modality: str) -> tuple[float, bool]:
+    """The trained model's score for the claim span; only asserted claims can be check-worthy.
+
+    Opinions, predictions, conditionals, questions and hedged claims keep a score, capped just
+    under the model's threshold, so that `checkworthy` and the score never disagree."""
+    score = model.score(span) if span is not None and len(span) else 0.0
+    if modality != "asserted":
+        score = min(score, max(0.0, model.threshold - 0.01))
+    return round(score, 4), score >= model.threshold
 
 
 class LocalExtractor:
@@ -295,6 +291,7 @@ class LocalExtractor:
 
     def __init__(self, today: date | None = None) -> None:
         self.today = today or date.today()
+        self.checkworthiness = CheckworthinessModel.load()
 
     def extract(self, documents: Sequence[Document]) -> list[DocumentClaims]:
         nlp = get_nlp()
@@ -444,8 +441,7 @@ class LocalExtractor:
         span = doc.char_span(start, end, alignment_mode="expand")
         entities = sorted({e.text for e in (span.ents if span is not None else []) if e.label_ in _ENTITY_LABELS})
         numbers = _numbers(text, mentions)
-        checkworthiness = _checkworthiness(modality, entities, numbers, claim_date is not None,
-                                           len(text.split()), unit.head)
+        checkworthiness, checkworthy = _checkworthiness(self.checkworthiness, span, modality)
         claim_id = claim_id_for(document.doc_id, char_start, char_end)
         claim = Claim(
             claim_id=claim_id, doc_id=document.doc_id, text=text,
@@ -455,7 +451,7 @@ class LocalExtractor:
             sentence_start=offset + sentence.start_char, sentence_end=offset + sentence.end_char,
             polarity=polarity, negation=negation, modality=modality, claim_date=claim_date,
             entities=entities, numbers=numbers, checkworthiness=checkworthiness,
-            checkworthy=checkworthiness >= 0.5, extractor=EXTRACTOR_VERSION,
+            checkworthy=checkworthy, extractor=EXTRACTOR_VERSION,
         )
         anomaly = None
         if anchor is not None and modality not in ("future", "conditional", "question"):
