@@ -17,6 +17,7 @@ from claimflow import pipeline
 from claimflow.engines import Engine, resolve_engine
 from claims.models import Claim, DocumentClaims
 from evidence.index import add_passages, rebuild_bm25
+from evidence.sources import group_sources, link_duplicates
 from ingest.models import Document, IngestError
 from store import DEFAULT_DB, connect
 from store.writer import Writer
@@ -87,7 +88,10 @@ def verify_corpus(sources: list[str], db: str = DEFAULT_DB, engine: str = "local
             counts["n_ingest_errors"] += len(failed)
             writer.save_extractions(extractions, chosen.extractor.name, run_id, pipeline.anomalies_of(extractions))
             added = add_passages(con, pipeline.passages_of(pending, extractions), chosen.embedder, run_id)
-            logger.info("extracted %d documents; %d new passages", len(pending), added)
+            linked = link_duplicates(con, set(added))
+            logger.info("extracted %d documents; %d new passages, %d repeat another document's",
+                        len(pending), len(added), linked)
+        group_sources(con, run_id)
         claims = writer.load_claims()
         renames = pipeline.speaker_renames(claims)
         if renames:

@@ -73,6 +73,8 @@ class Writer:
         return [d.doc_id for d in fresh]
 
     def _forget_documents(self, doc_ids: list[str]) -> None:
+        self.con.execute("UPDATE passages SET duplicate_of = NULL WHERE duplicate_of IN "
+                         "(SELECT passage_id FROM passages WHERE doc_id IN (SELECT unnest(?)))", [doc_ids])
         for table in ("documents", "extractions", "passages", "claims"):
             self.con.execute(f"DELETE FROM {table} WHERE doc_id IN (SELECT unnest(?))", [doc_ids])
 
@@ -127,9 +129,11 @@ class Writer:
         return [Claim(**dict(zip(names, row))) for row in cursor.fetchall()]
 
     def sources(self) -> dict[str, str]:
-        """doc_id -> independence key (the outlet, else the document itself)."""
+        """doc_id -> independence key: its source group (syndicated copies and one outlet's documents
+        share one), else the outlet, else the document itself."""
         return dict(self.con.execute(
-            "SELECT doc_id, coalesce(lower(trim(source)), doc_id) FROM documents").fetchall())
+            "SELECT d.doc_id, coalesce(g.group_id, lower(trim(d.source)), d.doc_id)"
+            " FROM documents d LEFT JOIN source_groups g USING (doc_id)").fetchall())
 
     # judging ----------------------------------------------------------------------------------
     def save_judgements(self, evidence: Sequence[EvidenceRow], contradictions: Sequence[Contradiction],

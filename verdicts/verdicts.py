@@ -1,9 +1,11 @@
 """A verdict per check-worthy claim from its judged evidence, counting independent sources.
 
-Each source (an outlet; a document without one counts as its own source) contributes its strongest
-supporting and its strongest refuting passage once, so five reprints of one wire story are one
-voice. Evidence from the claim's own document weighs half. A passage in which the claim's own
-speaker says it again is not support: that someone said a thing is not evidence for it."""
+Each source (a source group: an outlet with its syndicated copies; a document without an outlet is
+its own source) contributes its strongest supporting and its strongest refuting passage once, so five
+reprints of one wire story are one voice. The claim's own source cannot support it (a reprint repeating
+a claim is not evidence), and its refutations weigh half (a document that contradicts itself is
+worth knowing). A passage in which the claim's own speaker says it again is not support either:
+that someone said a thing is not evidence for it."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -14,7 +16,7 @@ from verdicts.contradictions import claims_in_passage
 from verdicts.models import ClaimVerdict
 
 THRESHOLD = 0.4
-SAME_DOCUMENT_WEIGHT = 0.5
+SAME_SOURCE_WEIGHT = 0.5
 
 
 def _combine(scores: Sequence[float]) -> float:
@@ -27,15 +29,19 @@ def _combine(scores: Sequence[float]) -> float:
 def decide(claim: Claim, rows: Sequence[EvidenceRow], source_of: dict[str, str],
            claims_by_doc: dict[str, list[Claim]]) -> ClaimVerdict:
     best: dict[str, dict[str, tuple[float, EvidenceRow]]] = {"supports": {}, "refutes": {}}
+    own_source = source_of.get(claim.doc_id, claim.doc_id)
     for row in rows:
         stance = row.judgement.stance
         if stance == "neutral":
             continue
-        weight = SAME_DOCUMENT_WEIGHT if row.hit.same_document else 1.0
+        source = source_of.get(row.hit.doc_id, row.hit.doc_id)
+        same_source = row.hit.same_document or source == own_source
+        if stance == "supports" and same_source:
+            continue  # a reprint or the article itself repeating a claim is not support
         if stance == "supports" and claim.speaker and any(
                 c.speaker == claim.speaker for c in claims_in_passage(claims_by_doc, row)):
             continue
-        source = source_of.get(row.hit.doc_id, row.hit.doc_id)
+        weight = SAME_SOURCE_WEIGHT if same_source else 1.0
         score = row.judgement.score * weight
         if score > best[stance].get(source, (0.0, row))[0]:
             best[stance][source] = (score, row)

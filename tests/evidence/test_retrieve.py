@@ -30,8 +30,8 @@ def _passages(doc_ids):
 def test_incremental_index_and_hybrid_retrieval(tmp_path):
     con = connect(tmp_path / "r.duckdb")
     embedder = LocalEmbedder()
-    assert add_passages(con, _passages(["a", "b"]), embedder, "run1") == 4
-    assert add_passages(con, _passages(["a", "b", "c"]), embedder, "run2") == 2  # only the new document
+    assert len(add_passages(con, _passages(["a", "b"]), embedder, "run1")) == 4
+    assert len(add_passages(con, _passages(["a", "b", "c"]), embedder, "run2")) == 2  # only the new document
     assert con.execute("SELECT count(*), count(DISTINCT run_id) FROM passages").fetchone() == (6, 2)
     rebuild_bm25(con)
     text = TEXTS["a"][0]
@@ -45,3 +45,20 @@ def test_incremental_index_and_hybrid_retrieval(tmp_path):
     assert [h.rank for h in hits] == [1, 2, 3]
     same = [h for h in hits if h.doc_id == "a"]
     assert all(h.same_document for h in same)
+
+
+def test_as_of_keeps_only_passages_published_by_then(tmp_path):
+    from evidence.retrieve import HybridRetriever
+
+    con = connect(tmp_path / "t.duckdb")
+    embedder = LocalEmbedder()
+    passages = _passages(["a", "b"])
+    passages[0] = passages[0].model_copy(update={"published_at": datetime(2026, 2, 1)})
+    add_passages(con, passages, embedder, "run1")
+    rebuild_bm25(con)
+    retriever = HybridRetriever(con)
+    vector = embedder.queries(["bridge collapse in Tarsk"])[0]
+    every = retriever.search("bridge collapse in Tarsk", vector, 5)
+    early = retriever.search("bridge collapse in Tarsk", vector, 5, as_of=datetime(2026, 2, 15))
+    assert len(every) == 4
+    assert [retriever.table.texts[i] for i, _ in early] == [TEXTS["a"][0]]

@@ -37,10 +37,13 @@ def test_syndicated_copies_count_once():
     assert "passage p-d1" in v.rationale or "passage p-d2" in v.rationale or "passage p-d3" in v.rationale
 
 
-def test_same_document_evidence_weighs_half():
+def test_own_source_refutes_at_half_weight_and_never_supports():
     far = decide(_claim(), [_row("d1", "refutes", 0.7)], {}, {})
     near = decide(_claim(), [_row("d0", "refutes", 0.7, same=True)], {}, {})
     assert near.confidence < far.confidence
+    sources = {"d0": "wire", "d5": "wire"}
+    reprint = decide(_claim(), [_row("d5", "supports", 0.9)], sources, {})
+    assert reprint.verdict == "unverified"
 
 
 def test_a_speaker_repeating_themselves_is_not_support():

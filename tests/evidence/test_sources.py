@@ -1,0 +1,51 @@
+"""Syndicated copies: one article reprinted with small edits by three outlets is one source."""
+import json
+
+import duckdb
+
+WIRE = [
+    "The Orsel wind farm near Tarsk was switched off on Monday after a turbine caught fire.",
+    "The operator said that no one was injured in the fire.",
+    "Firefighters from Tarsk and Port Alder needed four hours to put out the flames.",
+    "The wind farm supplies power to about 60,000 homes in the region.",
+    '"We will inspect every turbine before we restart the farm," operator spokeswoman Nina Holt said.',
+]
+
+
+def _edited(sentences, swap):
+    out = [s.replace(a, b) for s in sentences for a, b in [swap]]
+    return " ".join(out[:3]) + "\n\n" + " ".join(out[3:])
+
+
+def test_reprints_form_one_source_and_count_once(prefect_harness, tmp_path):
+    from flows.verify import verify_corpus
+
+    docs = [
+        {"id": "wire", "source": "Northern Wire", "published_at": "2026-03-09", "text": _edited(WIRE, ("", ""))},
+        {"id": "post", "source": "Harbour Post", "published_at": "2026-03-09T15:00:00",
+         "text": _edited(WIRE, ("needed four hours", "took four hours"))},
+        {"id": "today", "source": "Valdia Today", "published_at": "2026-03-10",
+         "text": _edited(WIRE[:4], ("the region", "the north of the region"))},
+        {"id": "ledger", "source": "The Coastal Ledger", "published_at": "2026-03-10",
+         "text": "The Orsel wind farm near Tarsk was switched off on Monday because of a fire in a turbine. "
+                 "Local schools reopened on Tuesday after the winter break."},
+    ]
+    corpus = tmp_path / "wire.jsonl"
+    corpus.write_text("\n".join(json.dumps(d) for d in docs) + "\n")
+    db = tmp_path / "s.duckdb"
+    verify_corpus(sources=[str(corpus)], db=str(db))
+    con = duckdb.connect(str(db), read_only=True)
+    groups = dict(con.execute("SELECT doc_id, group_id FROM source_groups").fetchall())
+    assert groups["wire"] == groups["post"] == groups["today"] != groups["ledger"]
+    reasons = dict(con.execute("SELECT doc_id, reason FROM source_groups").fetchall())
+    assert reasons["post"] == "syndicated copy" and reasons["ledger"] == "own"
+    linked = con.execute("SELECT count(*) FROM passages WHERE duplicate_of IS NOT NULL").fetchone()[0]
+    assert linked >= 6
+    n_support, verdict = con.execute(
+        "SELECT v.n_supporting_sources, v.verdict FROM verdicts v JOIN claims c USING (claim_id)"
+        " WHERE c.doc_id = 'ledger' AND c.text LIKE 'The Orsel wind farm%'").fetchone()
+    assert (n_support, verdict) == (1, "supported")  # three outlets, one voice
+    wire_claim = con.execute(
+        "SELECT v.verdict, v.n_supporting_sources FROM verdicts v JOIN claims c USING (claim_id)"
+        " WHERE c.doc_id = 'wire' AND c.text LIKE 'The Orsel wind farm%'").fetchone()
+    assert wire_claim == ("supported", 1)  # the Ledger supports it; its own reprints do not count
