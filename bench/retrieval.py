@@ -204,7 +204,8 @@ def scale(args) -> None:
             fn(claim, vector)
             timings.setdefault(name, []).append(time.perf_counter() - started)
 
-    timed("BM25 (DuckDB fts)", lambda q, v: retriever.bm25(q, 40))
+    timed("BM25 (fts index, numpy)", lambda q, v: retriever.bm25(q, 40))
+    timed("BM25 (fts match_bm25, SQL)", lambda q, v: retriever.bm25_sql(q, 40))
     exact = HybridRetriever(con, dense="exact")
     timed("dense exact (numpy scan)", lambda q, v: exact.dense(v, 40))
     timed("hybrid (fts + numpy)", lambda q, v: exact.search(q, v, 10))

@@ -13,6 +13,7 @@ import duckdb
 import numpy as np
 
 from claims.models import Claim
+from evidence.bm25 import FtsBm25
 from evidence.embed import DIMENSIONS, Embedder
 from evidence.index import HNSW_INDEX
 from evidence.models import Hit
@@ -63,11 +64,19 @@ class HybridRetriever:
         self.position = {pid: i for i, pid in enumerate(self.table.ids)}
         self.dense_mode = dense
         self.depth = depth
+        self.lexical = FtsBm25(con) if self.table.ids else None
 
     def __len__(self) -> int:
         return len(self.table.ids)
 
     def bm25(self, query: str, k: int) -> list[int]:
+        """BM25 over the fts index, scored in memory (same ranking as `match_bm25`, see evidence/bm25.py)."""
+        if self.lexical is None:
+            return []
+        return [self.position[name] for name, _ in self.lexical.search(query, k)]
+
+    def bm25_sql(self, query: str, k: int) -> list[int]:
+        """The same ranking through the fts extension's `match_bm25` macro, in SQL (slower)."""
         rows = self.con.execute(
             "SELECT passage_id FROM (SELECT passage_id, fts_main_passages.match_bm25(passage_id, ?) AS s"
             " FROM passages) WHERE s IS NOT NULL ORDER BY s DESC, passage_id LIMIT ?",
@@ -94,15 +103,12 @@ class HybridRetriever:
                as_of: datetime | None = None, mode: str = "hybrid") -> list[tuple[int, float]]:
         """Top-k (position, fused score). `mode` is "hybrid", "bm25" or "dense"."""
         limit = self.depth + k
+        too_late = None
+        if as_of is not None:  # unknown dates (NaT) are kept: NaT > x is False
+            too_late = self.table.published > np.datetime64(as_of, "us")
 
         def allowed(i: int) -> bool:
-            if exclude is not None and exclude(i):
-                return False
-            if as_of is not None:
-                published = self.table.published[i]
-                if not np.isnat(published) and published > np.datetime64(as_of, "us"):
-                    return False
-            return True
+            return not ((exclude is not None and exclude(i)) or (too_late is not None and too_late[i]))
 
         rankings = []
         if mode in ("hybrid", "bm25"):

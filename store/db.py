@@ -83,5 +83,7 @@ def connect(path: str | Path = DEFAULT_DB, *, read_only: bool = False) -> duckdb
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(path)
     load_extensions(con)
+    # Needed to keep (and write to) an HNSW index in a file database; see evidence.index.create_hnsw.
+    con.execute("SET hnsw_enable_experimental_persistence = true")
     migrate(con)
     return con

@@ -49,3 +49,27 @@ def test_demo_prints_contradictions_and_verdicts(prefect_harness, tmp_path):
     assert result.exit_code == 0, result.output
     assert "Contradictions" in result.output and "Verdicts" in result.output
     assert "denial" in result.output and "supported" in result.output
+
+
+def test_hnsw_index_is_used_by_sql_vector_search_and_survives_new_runs(prefect_harness, demo_db, tmp_path):
+    import shutil
+
+    from conftest import EXAMPLES
+    from flows.verify import verify_corpus
+    from store import connect
+
+    db = tmp_path / "h.duckdb"
+    shutil.copy(demo_db, db)
+    result = runner.invoke(app, ["hnsw", "--db", str(db)])
+    assert result.exit_code == 0 and "HNSW index" in result.output, result.output
+    con = connect(db, read_only=True)
+    vector = con.execute("SELECT embedding FROM passages LIMIT 1").fetchone()[0]
+    literal = "[" + ",".join(f"{x:.7g}" for x in vector) + "]::FLOAT[384]"
+    plan = con.execute(f"EXPLAIN SELECT text FROM passages ORDER BY array_negative_inner_product(embedding, "
+                       f"{literal}) LIMIT 3").fetchall()
+    assert "HNSW_INDEX_SCAN" in str(plan)
+    con.close()
+    extra = tmp_path / "extra.jsonl"
+    extra.write_text('{"id": "x1", "source": "Test Wire", "text": "The Tarsk bridge reopened to traffic on Friday."}\n')
+    summary = verify_corpus(sources=[str(EXAMPLES), str(extra)], db=str(db))
+    assert summary.status == "completed" and summary.documents_new == 1

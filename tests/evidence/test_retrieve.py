@@ -62,3 +62,15 @@ def test_as_of_keeps_only_passages_published_by_then(tmp_path):
     early = retriever.search("bridge collapse in Tarsk", vector, 5, as_of=datetime(2026, 2, 15))
     assert len(every) == 4
     assert [retriever.table.texts[i] for i, _ in early] == [TEXTS["a"][0]]
+
+
+def test_in_memory_bm25_ranks_exactly_like_the_fts_macro(demo_db):
+    from evidence.retrieve import HybridRetriever
+
+    con = connect(demo_db, read_only=True)
+    retriever = HybridRetriever(con)
+    queries = ["bridge collapse in Tarsk", "central bank raised its key rate to 6 percent", "soldiers drills Velna",
+               "Lena Orsk resigned", "curfew", "nothing matches xyzzy"]
+    for q in queries:
+        assert retriever.bm25(q, 15) == retriever.bm25_sql(q, 15), q
+    assert retriever.bm25("nothing matches xyzzy", 5) == []
