@@ -173,6 +173,99 @@ def sql(
 
 
 @app.command()
+def judge(
+    pairs: Annotated[Path, typer.Argument(help='JSONL, one pair a line: {"id", "premise", "hypothesis"}.')],
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+    engine: EngineOption = "local",
+    batch: Annotated[int, typer.Option(help="Pairs judged per batch.")] = 2000,
+) -> None:
+    """Judge NLI-style pairs: writes {"id", "label", "score"} per line, label in entailment /
+    contradiction / neutral (the premise is the evidence, the hypothesis the claim). A line that
+    cannot be read gets {"id", "error"} instead, so no input line is lost."""
+    from pydantic import BaseModel, ValidationError
+
+    from claimflow.engines import EngineError, resolve_engine
+    from claimflow.evaluate import NLI_LABEL
+
+    class PairLine(BaseModel):
+        id: str | int
+        premise: str
+        hypothesis: str
+
+    try:
+        chosen = resolve_engine(engine)
+    except EngineError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--engine") from None
+    if not pairs.exists():
+        raise typer.BadParameter(f"no such file: {pairs}", param_hint="PAIRS")
+    out = open(output, "w") if output else sys.stdout
+    counts = {"judged": 0, "errors": 0}
+    pending: list[PairLine | dict] = []  # in input order; a dict is an unreadable line's error record
+
+    def flush() -> None:
+        good = [p for p in pending if isinstance(p, PairLine)]
+        verdicts = iter(chosen.judge.judge([(p.hypothesis, p.premise) for p in good]))
+        for item in pending:
+            if isinstance(item, dict):
+                record = item
+            else:
+                j = next(verdicts)
+                record = {"id": item.id, "label": NLI_LABEL[j.stance], "score": round(j.score, 4)}
+            out.write(json.dumps(record) + "\n")
+        counts["judged"] += len(good)
+        pending.clear()
+
+    try:
+        with open(pairs) as f:
+            for number, line in enumerate(f, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    pending.append(PairLine.model_validate_json(line))
+                except ValidationError as exc:
+                    counts["errors"] += 1
+                    try:
+                        raw_id = json.loads(line).get("id")
+                    except (ValueError, AttributeError):
+                        raw_id = None
+                    problem = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'line'}: {e['msg']}" for e in exc.errors())
+                    pending.append({"id": raw_id, "line": number, "error": problem})
+                if len(pending) >= batch:
+                    flush()
+        flush()
+    finally:
+        if output:
+            out.close()
+        else:
+            out.flush()
+    typer.echo(f"{counts['judged']} pairs judged, {counts['errors']} lines not readable", err=True)
+
+
+@app.command("eval")
+def eval_(
+    datasets: Annotated[Optional[Path], typer.Option(help="Folder with sick.tsv, fever_symmetric_dev.jsonl, "
+                                                          "climate_fever.jsonl (default: ../shared/datasets).")] = None,
+    corpus: Annotated[bool, typer.Option(help="Also run the whole pipeline on the sample corpus and its key.")] = True,
+) -> None:
+    """Run the development benchmarks of the local judge and print one table."""
+    from claimflow.evaluate import DATASETS, format_table, run_judge_benchmarks
+    from evidence.judge import LocalJudge
+
+    root = datasets or DATASETS
+    if not (root / "sick.tsv").exists():
+        raise typer.BadParameter(f"no benchmark data in {root}", param_hint="--datasets")
+    typer.echo(format_table(run_judge_benchmarks(LocalJudge(), root)))
+    if corpus and EXAMPLES.exists():
+        import tempfile
+
+        from claimflow.answer_key import score
+
+        db = Path(tempfile.mkdtemp()) / "eval.duckdb"
+        _run([EXAMPLES], db, "local", 8)
+        typer.echo("\nSample corpus answer key: " + score(db, EXAMPLES.parent / "answer_key.json").summary())
+
+
+@app.command()
 def hnsw(db: DbOption = Path(DEFAULT_DB)) -> None:
     """Build an HNSW index over the passage embeddings, for fast vector search in SQL (kept up to date
     by later runs). claimflow's own retrieval does not need it."""

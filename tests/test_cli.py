@@ -73,3 +73,40 @@ def test_hnsw_index_is_used_by_sql_vector_search_and_survives_new_runs(prefect_h
     extra.write_text('{"id": "x1", "source": "Test Wire", "text": "The Tarsk bridge reopened to traffic on Friday."}\n')
     summary = verify_corpus(sources=[str(EXAMPLES), str(extra)], db=str(db))
     assert summary.status == "completed" and summary.documents_new == 1
+
+
+def test_judge_command_keeps_order_and_reports_bad_lines(tmp_path):
+    pairs = tmp_path / "pairs.jsonl"
+    pairs.write_text(
+        '{"id": "1", "premise": "The Tarsk bridge collapsed on March 5.", "hypothesis": "The Tarsk bridge collapsed on March 3."}\n'
+        '{"id": "2", "premise": "nothing"}\n'
+        "not json\n"
+        '{"id": 3, "premise": "On Wednesday the bank lifted its rate to 6 percent.", '
+        '"hypothesis": "The bank raised its rate to 6 percent on Wednesday."}\n')
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(app, ["judge", str(pairs), "-o", str(out), "--batch", "2"])
+    assert result.exit_code == 0
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r.get("id") for r in rows] == ["1", "2", None, 3]
+    assert rows[0]["label"] == "contradiction" and rows[3]["label"] == "entailment"
+    assert "hypothesis" in rows[1]["error"] and rows[2]["line"] == 3
+    assert all(0 <= r["score"] <= 1 for r in rows if "score" in r)
+
+
+def test_eval_prints_one_table(tmp_path):
+    (tmp_path / "sick.tsv").write_text(
+        "pair_ID\tsentence_A\tsentence_B\tentailment_label\tSemEval_set\n"
+        "1\tA man is not playing a guitar\tA man is playing a guitar\tCONTRADICTION\tTEST\n"
+        "2\tA man is playing a guitar\tA man is playing a guitar\tENTAILMENT\tTEST\n"
+        "3\tA dog runs\tA cat sleeps on a sofa\tNEUTRAL\tTEST\n")
+    (tmp_path / "fever_symmetric_dev.jsonl").write_text(
+        json.dumps({"id": 1, "claim": "Paris is in France.", "evidence": "Paris is the capital of France.",
+                    "label": "SUPPORTS"}) + "\n")
+    (tmp_path / "climate_fever.jsonl").write_text(json.dumps({
+        "claim_id": "0", "claim": "Sea levels are rising.", "claim_label": "SUPPORTS",
+        "evidences": [{"evidence_id": "a:1", "evidence": "Sea levels are rising.", "evidence_label": "SUPPORTS"}]}) + "\n")
+    result = runner.invoke(app, ["eval", "--datasets", str(tmp_path), "--no-corpus"])
+    assert result.exit_code == 0, result.output
+    for name in ("SICK test", "FEVER-Symmetric", "Climate-FEVER", "claim-level verdict accuracy", "confusion"):
+        assert name in result.output
+    assert "SICK test (3-way)                       3     1.000" in result.output
