@@ -11,7 +11,7 @@ For each prose paragraph of a document (boilerplate removed by ingest.layout):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from collections.abc import Iterable, Sequence
 
@@ -64,7 +64,6 @@ class Unit:
     mention: str | None
     is_quote: bool
     denied: bool = False
-    extra: dict = field(default_factory=dict)
 
 
 def quote_regions(text: str) -> list[Quote]:

@@ -15,7 +15,6 @@ import numpy as np
 from claims.models import Claim
 from evidence.bm25 import FtsBm25
 from evidence.embed import DIMENSIONS, Embedder
-from evidence.index import HNSW_INDEX
 from evidence.models import Hit
 
 RRF_K = 60

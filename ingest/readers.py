@@ -4,7 +4,6 @@ Every input yields either a Document or an IngestError with the reason; nothing 
 from __future__ import annotations
 
 import html
-import json
 import re
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timezone

@@ -1,0 +1,295 @@
+"""A small trained pair judge on top of the cue judge (evidence/judge.py): supports / refutes /
+neutral with a calibrated probability, numpy only at inference.
+
+Features of a (claim, evidence) pair (`pair_features`):
+- e5 passage vectors u (claim) and v (evidence): cosine, |u - v| and u * v (384 dimensions each);
+- the cue judge's view: did a clause align (on its predicate, or only lexically), same or antonym
+  predicate, polarity mismatch, denial, number / date mismatch, hedging, coverage and shared words of
+  the alignment, negation counts on each side, its stance (one-hot), cue (one-hot) and score;
+- surface overlap: Jaccard of content lemmas and of words, words only on one side, length ratio,
+  negation words on each side, antonym pairs between the words only one side has (a small list).
+
+A multinomial logistic regression over the standardised features, with a temperature fitted on
+out-of-fold predictions, gives the probabilities (weights: evidence/weights/nli.v1.npz, produced by
+bench/train_judge.py; see evidence/weights/README.md for the data and its licence). `TrainedJudge`
+keeps the cue judge's kind / cue / rationale where both agree; where they differ the rationale says
+so and names the feature group that pushed the model most towards its answer.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from claims.cues import ANTONYMS, NEGATION_WORDS
+from evidence.judge import Clause, _conflict, _lexical, align, judge_texts, parse_clauses, parse_many, same_word
+from evidence.models import Judgement
+
+NLI_VERSION = "nli-judge/1"
+DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "weights" / "nli.v1.npz"
+STANCES = ("supports", "refutes", "neutral")
+CUES = ("unrelated", "related", "lexical paraphrase", "hedged", "change over time", "antonym", "negated antonym",
+        "negation", "denial", "number mismatch", "date mismatch", "paraphrase", "partial overlap")
+DIM = 384
+
+# Pairs that cannot both describe the same scene or event (on top of claims.cues.ANTONYMS).
+_EXTRA_ANTONYMS = [
+    ("man", "woman"), ("men", "women"), ("boy", "girl"), ("male", "female"), ("sit", "stand"),
+    ("sitting", "standing"), ("up", "down"), ("in", "out"), ("inside", "outside"), ("indoors", "outdoors"),
+    ("on", "off"), ("empty", "full"), ("young", "old"), ("big", "small"), ("large", "small"), ("tall", "short"),
+    ("long", "short"), ("fast", "slow"), ("black", "white"), ("day", "night"), ("wet", "dry"), ("hot", "cold"),
+    ("happy", "sad"), ("awake", "asleep"), ("push", "pull"), ("enter", "leave"), ("enter", "exit"), ("buy", "sell"),
+    ("give", "take"), ("start", "stop"), ("begin", "end"), ("laugh", "cry"), ("light", "dark"), ("before", "after"),
+    ("alive", "dead"), ("live", "die"), ("true", "false"), ("always", "never"), ("all", "none"), ("same", "different"),
+    ("accept", "refuse"), ("allow", "forbid"), ("ban", "allow"), ("love", "hate"), ("high", "low"), ("rich", "poor"),
+    ("strong", "weak"), ("heavy", "light"), ("first", "last"), ("more", "less"), ("more", "fewer"), ("above", "below"),
+    ("over", "under"), ("top", "bottom"), ("front", "back"), ("near", "far"), ("early", "late"), ("clean", "dirty"),
+    ("quiet", "loud"), ("safe", "dangerous"), ("success", "failure"), ("succeed", "fail"), ("victory", "defeat"),
+    ("increase", "decrease"), ("rise", "fall"), ("gain", "loss"), ("win", "lose"), ("open", "close"), ("present", "absent"),
+    ("include", "exclude"), ("support", "oppose"), ("agree", "disagree"), ("legal", "illegal"), ("positive", "negative"),
+    ("warm", "cool"), ("warming", "cooling"), ("north", "south"), ("east", "west"), ("public", "private"),
+]
+_NEG_TOKENS = NEGATION_WORDS | {"nobody", "nowhere", "cannot", "refuse", "deny", "fail", "lack", "absent"}
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+HAND_FEATURES = (
+    "cosine", "aligned", "lexical aligned", "same predicate", "antonym predicate", "polarity mismatch", "denied",
+    "number mismatch", "date mismatch", "hedged claim", "hedged evidence", "coverage", "shared words",
+    "lexical coverage", "lexical shared words", "claim negations", "evidence negations", "negation difference",
+    "claim negation words", "evidence negation words", "negation word mismatch",
+    *(f"cue stance {s}" for s in STANCES), "cue score", *(f"cue {c}" for c in CUES),
+    "lemma jaccard", "word jaccard", "claim-only words", "evidence-only words", "claim words covered",
+    "length ratio", "log length ratio", "antonym words", "claim numbers not in evidence",
+)
+FEATURE_NAMES = (*HAND_FEATURES, *(f"|u-v|[{i}]" for i in range(DIM)), *(f"u*v[{i}]" for i in range(DIM)))
+
+
+def _group(name: str) -> str:
+    """Feature group named in rationales: the 768 embedding dimensions count as two signals."""
+    if name.startswith("|u-v|"):
+        return "embedding difference |u-v|"
+    if name.startswith("u*v"):
+        return "embedding product u*v"
+    return name
+
+
+def _antonym_pairs() -> list[tuple[frozenset[str], frozenset[str]]]:
+    out = [(frozenset({a}), frozenset({b})) for a, b in _EXTRA_ANTONYMS]
+    return out + [(frozenset(a), frozenset(b)) for a, b in ANTONYMS]
+
+
+_ANTONYM_PAIRS = _antonym_pairs()
+
+
+def _is_antonym(a: str, b: str) -> bool:
+    for left, right in _ANTONYM_PAIRS:
+        if (a in left and b in right) or (a in right and b in left):
+            return True
+    return False
+
+
+def _tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text.lower().replace("\u2019", "'"))
+
+
+def _lemmas(clauses: Sequence[Clause]) -> set[str]:
+    out: set[str] = set()
+    for c in clauses:
+        out |= c.words
+        out.add(c.predicate.lower())
+    return out
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a | b else 0.0
+
+
+def _soft_only(a: set[str], b: set[str]) -> set[str]:
+    return {w for w in a if not any(same_word(w, x) for x in b)}
+
+
+def hand_features(claim: str, evidence: str, cue: Judgement | None = None) -> np.ndarray:
+    """The non-embedding features of a pair (cosine left at 0; `pair_features` fills it)."""
+    cc, ec = parse_clauses(claim), parse_clauses(evidence)
+    cue = cue if cue is not None else judge_texts(claim, evidence)
+    a = align(cc, ec)
+    lex = _lexical(cc, ec) if cc and ec else None
+    f = dict.fromkeys(HAND_FEATURES, 0.0)
+    if a is not None:
+        c, e = a.claim, a.evidence
+        f["aligned"] = 1.0
+        f["same predicate"] = float(a.predicate == "same")
+        f["antonym predicate"] = float(a.predicate == "antonym")
+        f["polarity mismatch"] = float(c.negative != e.negative)
+        f["denied"] = float(c.denied or e.denied)
+        conflict = _conflict(c, e, 0.5, "")
+        f["number mismatch"] = float(conflict is not None and conflict.kind == "numeric")
+        f["date mismatch"] = float(conflict is not None and conflict.kind == "date")
+        f["hedged claim"], f["hedged evidence"] = float(c.hedged), float(e.hedged)
+        f["coverage"], f["shared words"] = a.coverage, min(a.shared, 8) / 8
+    if lex is not None:
+        f["lexical aligned"] = 1.0
+        f["lexical coverage"], f["lexical shared words"] = lex.coverage, min(lex.shared, 8) / 8
+        if a is None:
+            f["polarity mismatch"] = float(lex.claim.negative != lex.evidence.negative)
+    f["claim negations"] = min(sum(len(c.negations) for c in cc), 3) / 3
+    f["evidence negations"] = min(sum(len(c.negations) for c in ec), 3) / 3
+    f["negation difference"] = abs(f["claim negations"] - f["evidence negations"])
+    ct, et = _tokens(claim), _tokens(evidence)
+    cneg = sum(t in _NEG_TOKENS or t.endswith("n't") for t in ct)
+    eneg = sum(t in _NEG_TOKENS or t.endswith("n't") for t in et)
+    f["claim negation words"], f["evidence negation words"] = min(cneg, 3) / 3, min(eneg, 3) / 3
+    f["negation word mismatch"] = float((cneg % 2) != (eneg % 2))
+    f[f"cue stance {cue.stance}"] = 1.0
+    f["cue score"] = cue.score
+    if cue.cue in CUES:
+        f[f"cue {cue.cue}"] = 1.0
+    cl, el = _lemmas(cc), _lemmas(ec)
+    cw, ew = set(ct), set(et)
+    f["lemma jaccard"], f["word jaccard"] = _jaccard(cl, el), _jaccard(cw, ew)
+    c_only, e_only = _soft_only(cl, el), _soft_only(el, cl)
+    f["claim-only words"], f["evidence-only words"] = min(len(c_only), 8) / 8, min(len(e_only), 8) / 8
+    f["claim words covered"] = 1.0 - len(c_only) / len(cl) if cl else 0.0
+    f["length ratio"] = min(len(ct), len(et)) / max(len(ct), len(et), 1)
+    f["log length ratio"] = float(np.clip(np.log((len(et) + 1) / (len(ct) + 1)), -3, 3)) / 3
+    c_diff, e_diff = (c_only | (cw - ew)), (e_only | (ew - cw))
+    f["antonym words"] = float(any(_is_antonym(x, y) for x in c_diff for y in e_diff))
+    cnums = {t for t in ct if t.isdigit()}
+    f["claim numbers not in evidence"] = float(bool(cnums - set(et)))
+    return np.fromiter(f.values(), dtype=np.float32, count=len(HAND_FEATURES))
+
+
+def pair_features(claim: str, evidence: str, u: np.ndarray, v: np.ndarray, cue: Judgement | None = None) -> np.ndarray:
+    """Feature vector of one pair; u and v are the L2-normalised e5 passage vectors of claim and evidence."""
+    return features_matrix([hand_features(claim, evidence, cue)], u[None, :], v[None, :])[0]
+
+
+def features_matrix(hand: Sequence[np.ndarray], U: np.ndarray, V: np.ndarray) -> np.ndarray:
+    H = np.vstack(hand).astype(np.float32)
+    H[:, 0] = np.einsum("ij,ij->i", U, V)
+    return np.hstack([H, np.abs(U - V), U * V]).astype(np.float32)
+
+
+def pairs_features(pairs: Sequence[tuple[str, str]]) -> tuple[np.ndarray, list[Judgement]]:
+    """Feature matrix of (claim, evidence) pairs and the cue judge's judgements; each text is parsed
+    and embedded once (batched), and remembered for later calls."""
+    if not pairs:
+        return np.zeros((0, len(FEATURE_NAMES)), np.float32), []
+    parse_many([t for pair in pairs for t in pair])
+    cues = [judge_texts(c, e) for c, e in pairs]
+    hand = [hand_features(c, e, j) for (c, e), j in zip(pairs, cues)]
+    texts = list(dict.fromkeys(t for pair in pairs for t in pair))
+    vecs = _VECTORS.get(texts)
+    row = {t: i for i, t in enumerate(texts)}
+    U, V = vecs[[row[c] for c, _ in pairs]], vecs[[row[e] for _, e in pairs]]
+    return features_matrix(hand, U, V), cues
+
+
+class _VectorCache:
+    """e5 passage vectors of texts seen before (unique texts embedded once, in one batch)."""
+
+    def __init__(self, limit: int = 50_000):
+        self.limit, self.vectors, self._embedder = limit, {}, None
+
+    def get(self, texts: Sequence[str]) -> np.ndarray:
+        missing = list(dict.fromkeys(t for t in texts if t not in self.vectors))
+        if missing:
+            if self._embedder is None:
+                from evidence.embed import LocalEmbedder
+
+                self._embedder = LocalEmbedder()
+            if len(self.vectors) + len(missing) > self.limit:
+                self.vectors.clear()
+            self.vectors.update(zip(missing, self._embedder.passages(missing)))
+        return np.vstack([self.vectors[t] for t in texts]) if texts else np.zeros((0, DIM), np.float32)
+
+
+_VECTORS = _VectorCache()
+
+
+def _kind(x: dict[str, float], cue: Judgement) -> str | None:
+    if cue.stance == "refutes":
+        return cue.kind
+    if x["denied"] and x["polarity mismatch"]:
+        return "denial"
+    if x["polarity mismatch"] or x["negation word mismatch"]:
+        return "polarity"
+    if x["number mismatch"]:
+        return "numeric"
+    if x["date mismatch"]:
+        return "date"
+    if x["antonym predicate"] or x["antonym words"]:
+        return "antonym"
+    return None
+
+
+class TrainedJudge:
+    """Logistic regression over `pair_features`; same interface as evidence.judge.LocalJudge."""
+
+    name = NLI_VERSION
+
+    def __init__(self, coef: np.ndarray, intercept: np.ndarray, mean: np.ndarray, scale: np.ndarray,
+                 temperature: float = 1.0, feature_names: Sequence[str] = FEATURE_NAMES):
+        if tuple(feature_names) != FEATURE_NAMES:
+            raise ValueError("weights were trained on other features than this version of evidence/nli.py computes")
+        self.coef, self.intercept = coef.astype(np.float32), intercept.astype(np.float32)
+        self.mean, self.scale, self.temperature = mean.astype(np.float32), scale.astype(np.float32), float(temperature)
+
+    _loaded: dict[Path, TrainedJudge] = {}
+
+    @classmethod
+    def load(cls, path: Path | str = DEFAULT_WEIGHTS) -> TrainedJudge:
+        path = Path(path).resolve()
+        if path not in cls._loaded:
+            with np.load(path, allow_pickle=False) as w:
+                if str(w["version"]) != NLI_VERSION:
+                    raise ValueError(f"{path} holds {w['version']}, this code reads {NLI_VERSION}")
+                cls._loaded[path] = cls(w["coef"].astype(np.float32), w["intercept"], w["mean"], w["scale"],
+                                        float(w["temperature"]), [str(n) for n in w["feature_names"]])
+        return cls._loaded[path]
+
+    def logits(self, X: np.ndarray) -> np.ndarray:
+        return ((X - self.mean) / self.scale) @ self.coef.T + self.intercept
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        z = self.logits(X) / self.temperature
+        z -= z.max(axis=1, keepdims=True)
+        p = np.exp(z)
+        return p / p.sum(axis=1, keepdims=True)
+
+    def features(self, pairs: Sequence[tuple[str, str]]) -> tuple[np.ndarray, list[Judgement]]:
+        return pairs_features(pairs)
+
+    def _top_signal(self, x: np.ndarray, k: int, other: int) -> str:
+        contrib = (self.coef[k] - self.coef[other]) * (x - self.mean) / self.scale
+        groups: dict[str, float] = {}
+        for name, c in zip(FEATURE_NAMES, contrib):
+            g = _group(name)
+            groups[g] = groups.get(g, 0.0) + float(c)
+        return max(groups, key=groups.get)
+
+    def judge(self, pairs: list[tuple[str, str]]) -> list[Judgement]:
+        """Judge (claim, evidence) pairs: texts parsed and embedded once each, in batches."""
+        pairs = list(pairs)
+        if not pairs:
+            return []
+        X, cues = self.features(pairs)
+        P = self.predict_proba(X)
+        out = []
+        for x, p, cue in zip(X, P, cues):
+            k = int(p.argmax())
+            stance, prob = STANCES[k], round(float(p[k]), 3)
+            if stance == cue.stance:
+                out.append(Judgement(stance=stance, score=prob, kind=cue.kind if stance == "refutes" else None,
+                                     cue=cue.cue, rationale=f"{cue.rationale} (model p={prob:.2f})"))
+                continue
+            named = dict(zip(HAND_FEATURES, map(float, x[: len(HAND_FEATURES)])))
+            signal = self._top_signal(x, k, STANCES.index(cue.stance))
+            kind = _kind(named, cue) if stance == "refutes" else None
+            out.append(Judgement(
+                stance=stance, score=prob, kind=kind, cue=f"model: {signal}",
+                rationale=(f"the trained model says {stance} (p={prob:.2f}) where the cue judge said {cue.stance} "
+                           f"('{cue.cue}': {cue.rationale}); top contributing signal: {signal}")))
+        return out
