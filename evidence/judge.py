@@ -182,6 +182,16 @@ def clauses(doc: Doc) -> list[Clause]:
                 found[t.i] = t.lower_
             if t.dep_ == "det" and t.lower_ == "no" and t.head.head in (head, event):
                 found[t.i] = "no"
+        # Negation carried by the noun a clause hangs from or shares its subject with:
+        # "there is no man doing tricks", "nobody is on the bike and is standing on the seat".
+        anchor = head.head if head.dep_ in ("acl", "relcl") else None
+        if head.dep_ == "conj" and not any(c.dep_.startswith("nsubj") for c in head.children):
+            anchor = next((c for c in head.head.children if c.dep_.startswith("nsubj")), None)
+        if anchor is not None and anchor.i not in found:
+            if anchor.lower_ in NEGATION_WORDS - {"not", "n't"}:
+                found[anchor.i] = anchor.lower_
+            elif any(g.dep_ == "det" and g.lower_ == "no" for g in anchor.children):
+                found[anchor.i] = "no"
         negs = list(found.values())
         if head.lemma_.lower() in NEGATIVE_PREDICATES and any(c.dep_ == "xcomp" for c in head.children):
             negs.append(head.lemma_.lower())

@@ -25,6 +25,10 @@ CASES = [
     ("The river flooded the town centre on Monday.", "Floodwater from the river covered the town centre on Monday.",
      "supports", None),
     ("The central bank raised its key rate to 6 percent.", "The mayor opened a new bridge in Tarsk.", "neutral", None),
+    # negation on the noun a participle clause hangs from, or on a shared subject
+    ("Soldiers are leaving the border area.", "There are no soldiers leaving the border area.", "refutes", "polarity"),
+    ("Workers are repairing the Tarsk bridge.", "Nobody is on the roof and is repairing the Tarsk bridge.", "refutes",
+     "polarity"),
 ]
 
 
