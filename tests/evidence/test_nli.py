@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from evidence.nli import DEFAULT_WEIGHTS, FEATURE_NAMES, NLI_VERSION, STANCES, TrainedJudge, pairs_features
-from tests.conftest import SHARED, need
+from conftest import SHARED, need
 
 CASES = [
     # (claim, evidence, stance) -- our own sentences, not from any data set
