@@ -88,9 +88,12 @@ def _report(db: Path) -> None:
         typer.echo(render([d[0] for d in cur.description], cur.fetchall(), width=48))
         cur = con.execute(
             "SELECT verdict, round(confidence, 2) AS conf, coalesce(speaker, source) AS who, text FROM claim_report"
-            " WHERE verdict IS NOT NULL ORDER BY verdict, source, text")
-        typer.echo("\nVerdicts (check-worthy claims)")
+            " WHERE verdict IN ('supported', 'refuted', 'disputed') ORDER BY verdict, source, text")
+        typer.echo("\nVerdicts (check-worthy claims with evidence)")
         typer.echo(render([d[0] for d in cur.description], cur.fetchall(), width=70))
+        unverified = con.execute("SELECT count(*) FROM verdicts WHERE verdict = 'unverified'").fetchone()[0]
+        typer.echo(f"{unverified} more check-worthy claims are unverified (nothing else in the corpus is about "
+                   f"them): SELECT * FROM claim_report WHERE verdict = 'unverified'")
         errors = con.execute("SELECT origin, reason, detail FROM ingest_errors ORDER BY origin").fetchall()
         if errors:
             typer.echo("\nNot ingested")
