@@ -249,15 +249,25 @@ def eval_(
     datasets: Annotated[Optional[Path], typer.Option(help="Folder with sick.tsv, fever_symmetric_dev.jsonl, "
                                                           "climate_fever.jsonl (default: ../shared/datasets).")] = None,
     corpus: Annotated[bool, typer.Option(help="Also run the whole pipeline on the sample corpus and its key.")] = True,
+    judge: Annotated[str, typer.Option(
+        "--judge", help="'cue' (the local engine's judge) or 'trained' (experimental: SICK-trained model over "
+                        "e5 and cue features, evidence/nli.py).")] = "cue",
 ) -> None:
     """Run the development benchmarks of the local judge and print one table."""
     from claimflow.evaluate import DATASETS, format_table, run_judge_benchmarks
-    from evidence.judge import LocalJudge
 
     root = datasets or DATASETS
     if not (root / "sick.tsv").exists():
         raise typer.BadParameter(f"no benchmark data in {root}", param_hint="--datasets")
-    typer.echo(format_table(run_judge_benchmarks(LocalJudge(), root)))
+    if judge == "cue":
+        from evidence.judge import LocalJudge as chosen
+    elif judge == "trained":
+        from evidence.nli import TrainedJudge
+
+        chosen = TrainedJudge.load
+    else:
+        raise typer.BadParameter("expected 'cue' or 'trained'", param_hint="--judge")
+    typer.echo(format_table(run_judge_benchmarks(chosen(), root)))
     if corpus and EXAMPLES.exists():
         import tempfile
 

@@ -281,6 +281,12 @@ class TrainedJudge:
         for x, p, cue in zip(X, P, cues):
             k = int(p.argmax())
             stance, prob = STANCES[k], round(float(p[k]), 3)
+            if cue.stance == "refutes" and stance != "refutes":
+                # A typed conflict the cue judge found on aligned clauses (opposite polarity, antonym,
+                # another number or date, a denial) is not overruled by pooled-vector evidence.
+                out.append(cue.model_copy(update={
+                    "rationale": f"{cue.rationale} (kept over the model's {stance}, p={prob:.2f})"}))
+                continue
             if stance == cue.stance:
                 out.append(Judgement(stance=stance, score=prob, kind=cue.kind if stance == "refutes" else None,
                                      cue=cue.cue, rationale=f"{cue.rationale} (model p={prob:.2f})"))
