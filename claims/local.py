@@ -120,8 +120,8 @@ def _is_reporting(tok: Token) -> bool:
 def _attribute(doc: Doc, quote: Quote, quotes: Sequence[Quote], book: SpeakerBook) -> None:
     """Find who is quoted: a reporting verb after the quote, else before it, else 'according to'."""
     outside = [t for t in doc if not _inside(t, quotes) and not t.is_punct]
-    after = [t for t in outside if t.idx >= quote.end and t.sent == doc.char_span(
-        max(quote.end - 1, 0), quote.end, alignment_mode="expand").sent] if quote.end < len(doc.text) else []
+    last = next((t for t in reversed(doc) if t.idx < quote.end), None)  # the quote's last token
+    after = [t for t in outside if t.idx >= quote.end and t.sent == last.sent] if last is not None else []
     before = [t for t in outside if t.idx < quote.start and t.sent.end_char >= quote.start]
     for group in (after, list(reversed(before))):
         for tok in group:
