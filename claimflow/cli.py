@@ -63,6 +63,21 @@ def render(columns: list[str], rows: list[tuple], fmt: Format = Format.table, wi
     return "\n".join(out)
 
 
+def _open(db: Path, read_only: bool = False):
+    """Open the database, or stop with a clear message when it is missing or in use."""
+    import duckdb
+
+    from store import connect
+
+    try:
+        return connect(db, read_only=read_only)
+    except FileNotFoundError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--db") from None
+    except duckdb.IOException as exc:
+        raise typer.BadParameter(f"cannot open {db}: {exc} (another claimflow process may be writing it; "
+                                 "DuckDB allows one writer at a time)", param_hint="--db") from None
+
+
 def _run(sources: list[str], db: Path, engine: str, top_k: int):
     _quiet_prefect()
     from claimflow.engines import EngineError, resolve_engine
@@ -71,6 +86,7 @@ def _run(sources: list[str], db: Path, engine: str, top_k: int):
         resolve_engine(engine)
     except EngineError as exc:
         raise typer.BadParameter(str(exc), param_hint="--engine") from None
+    _open(db).close()  # fail early and clearly if the file is locked or unusable
     from flows.verify import verify_corpus
 
     return verify_corpus(sources=[str(s) for s in sources], db=str(db), engine=engine, top_k=top_k)
@@ -128,11 +144,10 @@ def ingest(
     import uuid
 
     from claimflow import pipeline
-    from store import connect
     from store.writer import Writer
 
     result = pipeline.ingest([str(s) for s in sources])
-    con = connect(db)
+    con = _open(db)
     try:
         writer = Writer(con)
         run_id = uuid.uuid4().hex[:16]
@@ -157,12 +172,7 @@ def sql(
     """Run a read-only SQL query against the DuckDB file (fts and vss extensions loaded)."""
     import duckdb
 
-    from store import connect
-
-    try:
-        con = connect(db, read_only=True)
-    except FileNotFoundError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--db") from None
+    con = _open(db, read_only=True)
     try:
         cursor = con.execute(query)
         rows = cursor.fetchall() if cursor.description else []

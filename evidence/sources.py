@@ -37,7 +37,13 @@ def link_duplicates(con: duckdb.DuckDBPyConnection, new_ids: set[str]) -> int:
         return 0
     sims = table.vectors[new] @ table.vectors.T
     words = {}
-    links = []
+    links: set[tuple[str, str]] = set()
+    latest = np.datetime64("9999-12-31", "us")
+
+    def key(i: int) -> tuple:  # who came first: the earlier date, an unknown date counts as latest
+        published = table.published[i]
+        return (latest if np.isnat(published) else published, table.ids[i])
+
     for row, i in enumerate(new):
         candidates = np.nonzero(sims[row] >= COSINE)[0]
         best = None
@@ -47,14 +53,13 @@ def link_duplicates(con: duckdb.DuckDBPyConnection, new_ids: set[str]) -> int:
             wi = words.setdefault(i, _words(table.texts[i]))
             wj = words.setdefault(int(j), _words(table.texts[j]))
             if len(wi & wj) / max(1, len(wi | wj)) >= JACCARD:
-                key = (table.published[j], table.ids[j])
-                if best is None or key < best[0]:
-                    best = (key, table.ids[j])
-        if best is not None and (table.published[i], table.ids[i]) > best[0]:
-            links.append((table.ids[i], best[1]))
+                if best is None or key(int(j)) < best[0]:
+                    best = (key(int(j)), table.ids[j])
+        if best is not None and key(i) > best[0]:
+            links.add((table.ids[i], best[1]))
         elif best is not None:  # the new passage is the earlier one: the other points at it
-            links.append((best[1], table.ids[i]))
-    for pid, original in links:
+            links.add((best[1], table.ids[i]))
+    for pid, original in sorted(links):
         con.execute("UPDATE passages SET duplicate_of = ? WHERE passage_id = ? AND duplicate_of IS NULL",
                     [original, pid])
     return len(links)

@@ -62,11 +62,12 @@ def verify_corpus(sources: list[str], db: str = DEFAULT_DB, engine: str = "local
     run_id = uuid.uuid4().hex[:16]
     con = connect(db)
     writer = Writer(con)
-    writer.start_run(run_id, flow_run.get_id(), chosen.spec, chosen.extractor.name, chosen.judge.name, sources)
     counts: dict[str, int] = {}
     try:
+        writer.start_run(run_id, flow_run.get_id(), chosen.spec, chosen.extractor.name, chosen.judge.name, sources)
         ingested = ingest_task(sources, today)
         fresh = writer.add_documents(ingested.documents, run_id)
+        writer.clear_errors_under(sources)
         writer.record_errors(ingested.errors, run_id)
         for error in ingested.errors:
             logger.warning("not ingested: %s (%s: %s)", error.origin, error.reason, error.detail)
@@ -86,8 +87,9 @@ def verify_corpus(sources: list[str], db: str = DEFAULT_DB, engine: str = "local
             for error in failed:
                 logger.error("extraction failed: %s (%s)", error.origin, error.detail)
             counts["n_ingest_errors"] += len(failed)
-            writer.save_extractions(extractions, chosen.extractor.name, run_id, pipeline.anomalies_of(extractions))
+            # Passages first: a document counts as extracted only once its passages are indexed too.
             added = add_passages(con, pipeline.passages_of(pending, extractions), chosen.embedder, run_id)
+            writer.save_extractions(extractions, chosen.extractor.name, run_id, pipeline.anomalies_of(extractions))
             linked = link_duplicates(con, set(added))
             logger.info("extracted %d documents; %d new passages, %d repeat another document's",
                         len(pending), len(added), linked)

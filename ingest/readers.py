@@ -321,6 +321,7 @@ def read_sources(paths: Iterable[str | Path], today: date | None = None) -> Iter
     """Every document (or error) in the given files and folders, with exact duplicates reported."""
     today = today or date.today()
     seen: dict[str, str] = {}
+    ids: dict[str, str] = {}
     for item in iter_files(paths):
         if isinstance(item, IngestError):
             yield item
@@ -331,5 +332,11 @@ def read_sources(paths: Iterable[str | Path], today: date | None = None) -> Iter
                     yield IngestError(origin=result.origin, reason="duplicate",
                                       detail=f"same text as {seen[result.content_hash]}; kept once")
                     continue
+                if result.doc_id in ids:
+                    yield IngestError(origin=result.origin, reason="duplicate",
+                                      detail=f"id {result.doc_id!r} is already used by {ids[result.doc_id]} "
+                                             "with a different text; the first one is kept")
+                    continue
                 seen[result.content_hash] = f"document {result.doc_id} ({result.origin})"
+                ids[result.doc_id] = result.origin
             yield result

@@ -77,13 +77,21 @@ def connect(path: str | Path = DEFAULT_DB, *, read_only: bool = False) -> duckdb
         if path != ":memory:" and not Path(path).exists():
             raise FileNotFoundError(f"no claimflow database at {path}")
         con = duckdb.connect(path, read_only=True)
-        load_extensions(con)
+        try:
+            load_extensions(con)
+        except BaseException:
+            con.close()
+            raise
         return con
     if path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(path)
-    load_extensions(con)
-    # Needed to keep (and write to) an HNSW index in a file database; see evidence.index.create_hnsw.
-    con.execute("SET hnsw_enable_experimental_persistence = true")
-    migrate(con)
+    try:
+        load_extensions(con)
+        # Needed to keep (and write to) an HNSW index in a file database; see evidence.index.create_hnsw.
+        con.execute("SET hnsw_enable_experimental_persistence = true")
+        migrate(con)
+    except BaseException:
+        con.close()
+        raise
     return con

@@ -63,8 +63,13 @@ class Writer:
             [[d.doc_id for d in documents]],
         ).fetchall())
         fresh = [d for d in documents if known.get(d.doc_id) != d.content_hash]
+        # A file edited since it was ingested: its old version (another content hash, same path) goes.
+        files = [d.origin for d in fresh if ":" not in d.origin and "#" not in d.origin]
+        replaced = [r[0] for r in self.con.execute(
+            "SELECT doc_id FROM documents WHERE origin IN (SELECT unnest(?)) AND doc_id NOT IN (SELECT unnest(?))",
+            [files, [d.doc_id for d in fresh]]).fetchall()] if files else []
         with self.transaction():
-            changed = [d.doc_id for d in fresh if d.doc_id in known]
+            changed = [d.doc_id for d in fresh if d.doc_id in known] + replaced
             if changed:
                 self._forget_documents(changed)
             self._insert("documents", [
@@ -73,8 +78,12 @@ class Writer:
         return [d.doc_id for d in fresh]
 
     def _forget_documents(self, doc_ids: list[str]) -> None:
+        """Remove documents and everything derived from them (their next version is extracted anew)."""
         self.con.execute("UPDATE passages SET duplicate_of = NULL WHERE duplicate_of IN "
                          "(SELECT passage_id FROM passages WHERE doc_id IN (SELECT unnest(?)))", [doc_ids])
+        self.con.execute("DELETE FROM contradictions WHERE claim_id_a IN (SELECT claim_id FROM claims WHERE doc_id IN "
+                         "(SELECT unnest(?))) OR claim_id_b IN (SELECT claim_id FROM claims WHERE doc_id IN "
+                         "(SELECT unnest(?)))", [doc_ids, doc_ids])
         for table in ("documents", "extractions", "passages", "claims"):
             self.con.execute(f"DELETE FROM {table} WHERE doc_id IN (SELECT unnest(?))", [doc_ids])
 
@@ -85,6 +94,12 @@ class Writer:
                     "INSERT OR REPLACE INTO ingest_errors VALUES (?, ?, ?, ?, ?, ?)",
                     [e.error_id, e.origin, e.reason, e.detail, run_id, now()],
                 )
+
+    def clear_errors_under(self, sources: Sequence[str]) -> None:
+        """Forget ingest errors of earlier runs for inputs under these sources: this run reports anew."""
+        for source in sources:
+            self.con.execute("DELETE FROM ingest_errors WHERE reason <> 'extraction' AND "
+                             "(origin = ? OR starts_with(origin, ?))", [source, source.rstrip("/") + "/"])
 
     def clear_errors(self, origins: Sequence[str], reason: str) -> None:
         """Forget errors that no longer hold (a document that failed extraction and now succeeded)."""

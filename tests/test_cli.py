@@ -110,3 +110,23 @@ def test_eval_prints_one_table(tmp_path):
     for name in ("SICK test", "FEVER-Symmetric", "Climate-FEVER", "claim-level verdict accuracy", "confusion"):
         assert name in result.output
     assert "SICK test (3-way)                       3     1.000" in result.output
+
+
+def test_a_locked_database_is_a_clear_error(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    db = tmp_path / "locked.duckdb"
+    holder = subprocess.Popen([sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db)!r}); "
+                               "print('ready', flush=True); time.sleep(30)"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        result = runner.invoke(app, ["sql", "SELECT 1", "--db", str(db)])
+        import re
+
+        message = re.sub(r"[\u2502\s]+", " ", result.output)  # undo the box and the line wrapping
+        assert result.exit_code != 0 and "one writer at a time" in message
+    finally:
+        holder.kill()
+        holder.wait()

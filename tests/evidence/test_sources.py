@@ -49,3 +49,20 @@ def test_reprints_form_one_source_and_count_once(prefect_harness, tmp_path):
         "SELECT v.verdict, v.n_supporting_sources FROM verdicts v JOIN claims c USING (claim_id)"
         " WHERE c.doc_id = 'wire' AND c.text LIKE 'The Orsel wind farm%'").fetchone()
     assert wire_claim == ("supported", 1)  # the Ledger supports it; its own reprints do not count
+
+
+def test_undated_identical_passages_link_one_way(tmp_path):
+    from evidence.index import add_passages
+    from evidence.models import Passage
+    from evidence.sources import link_duplicates
+    from evidence.embed import LocalEmbedder
+    from store import connect
+
+    con = connect(tmp_path / "u.duckdb")
+    text = "The Orsel wind farm near Tarsk was switched off on Monday after a turbine caught fire."
+    passages = [Passage(passage_id=pid, doc_id=doc, text=text, char_start=0, char_end=len(text))
+                for pid, doc in (("p1", "d1"), ("p2", "d2"))]
+    ids = add_passages(con, passages, LocalEmbedder(), "r")
+    assert link_duplicates(con, set(ids)) == 1
+    links = con.execute("SELECT passage_id, duplicate_of FROM passages WHERE duplicate_of IS NOT NULL").fetchall()
+    assert links == [("p2", "p1")]

@@ -148,3 +148,24 @@ def test_a_document_that_breaks_extraction_is_reported_and_retried(prefect_harne
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT count(DISTINCT doc_id) FROM claims").fetchone()[0] == 2
     assert con.execute("SELECT count(*) FROM ingest_errors").fetchone()[0] == 0  # no stale error left
+
+
+def test_an_edited_file_replaces_its_old_version_and_stale_errors_go(prefect_harness, tmp_path):
+    from flows.verify import verify_corpus
+
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    article = corpus / "bridge.txt"
+    article.write_text((EXAMPLES / "06_coastal_ledger_tarsk_bridge.txt").read_text())
+    (corpus / "broken.txt").write_bytes(b"\x00\x01")
+    db = tmp_path / "edit.duckdb"
+    verify_corpus(sources=[str(corpus)], db=str(db))
+    article.write_text(article.read_text().replace("March 3", "March 4"))
+    (corpus / "broken.txt").unlink()
+    verify_corpus(sources=[str(corpus)], db=str(db))
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == 1
+    texts = [t for (t,) in con.execute("SELECT text FROM claims").fetchall()]
+    assert any("March 4" in t for t in texts) and not any("March 3" in t for t in texts)
+    assert con.execute("SELECT count(*) FROM passages WHERE text LIKE '%March 3%'").fetchone()[0] == 0
+    assert con.execute("SELECT count(*) FROM ingest_errors").fetchone()[0] == 0

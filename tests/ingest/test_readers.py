@@ -125,3 +125,12 @@ def test_relative_dates_resolve_against_the_document_date():
                    "this week": date(2025, 1, 20), "the 26th of January": date(2025, 1, 26),
                    "December 17, 2021": date(2021, 12, 17), "2026-03-03": date(2026, 3, 3)}
     assert infer_year(1, 17, None, [date(2021, 12, 17)], date(2026, 11, 24)) == 2022
+
+
+def test_a_reused_id_with_other_text_is_reported_not_crashing(tmp_path):
+    path = tmp_path / "c.jsonl"
+    path.write_text(json.dumps({"id": "a1", "text": "The port reopened on Thursday."}) + "\n"
+                    + json.dumps({"id": "a1", "text": "The port stayed closed on Thursday."}) + "\n")
+    docs, errors = _split(list(read_sources([path])))
+    assert [d.text for d in docs] == ["The port reopened on Thursday."]
+    assert [e.reason for e in errors] == ["duplicate"] and "a1" in errors[0].detail
