@@ -3,7 +3,6 @@
 Tasks compute and return pydantic results; only the flow body writes, through one Writer on one
 connection (DuckDB allows one writing process, and one busy connection cannot serve threads).
 Run it from the CLI (`claimflow run`, no server needed) or as the scheduled deployment in prefect.yaml."""
-from __future__ import annotations
 
 import uuid
 from datetime import date

@@ -169,3 +169,17 @@ def test_an_edited_file_replaces_its_old_version_and_stale_errors_go(prefect_har
     assert any("March 4" in t for t in texts) and not any("March 3" in t for t in texts)
     assert con.execute("SELECT count(*) FROM passages WHERE text LIKE '%March 3%'").fetchone()[0] == 0
     assert con.execute("SELECT count(*) FROM ingest_errors").fetchone()[0] == 0
+
+
+def test_the_flow_signature_has_real_types_for_deployments():
+    """Served on a schedule, every run failed parameter validation ("Verify_CorpusModel is not fully
+    defined; you should define `date`") while flows/verify.py had `from __future__ import annotations`:
+    the deployment's parameter model could not resolve string annotations. Real types fixed it."""
+    import inspect
+
+    from flows.verify import verify_corpus
+
+    annotations = [p.annotation for p in inspect.signature(verify_corpus.fn).parameters.values()]
+    assert not any(isinstance(a, str) for a in annotations), annotations
+    params = verify_corpus.validate_parameters({"sources": ["inbox"], "db": "x.duckdb", "today": "2026-03-01"})
+    assert params["top_k"] == 8 and params["today"].isoformat() == "2026-03-01"
