@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from claims.models import Claim, TemporalAnomaly
+from claims.models import Claim
 from evidence.models import EvidenceRow, Judgement
 from verdicts.models import Contradiction, contradiction_id_for
 
@@ -13,8 +13,7 @@ def claims_in_passage(claims_by_doc: dict[str, list[Claim]], row: EvidenceRow) -
     return [c for c in claims_by_doc.get(hit.doc_id, []) if c.char_start < hit.char_end and hit.char_start < c.char_end]
 
 
-def find_contradictions(claims: Sequence[Claim], evidence: Sequence[EvidenceRow], judge,
-                        anomalies: Sequence[TemporalAnomaly] = ()) -> list[Contradiction]:
+def find_contradictions(claims: Sequence[Claim], evidence: Sequence[EvidenceRow], judge) -> list[Contradiction]:
     """Judge each claim against the claims inside its refuting evidence passages."""
     by_id = {c.claim_id: c for c in claims}
     by_doc: dict[str, list[Claim]] = {}
@@ -42,14 +41,5 @@ def find_contradictions(claims: Sequence[Claim], evidence: Sequence[EvidenceRow]
             contradiction_id=cid, claim_id_a=first.claim_id, claim_id_b=second.claim_id, kind=j.kind,
             score=round(j.score, 4), explanation=j.rationale, speaker_a=first.speaker, speaker_b=second.speaker,
             same_document=first.doc_id == second.doc_id,
-        )
-    for anomaly in anomalies:
-        claim = by_id.get(anomaly.claim_id)
-        if claim is None:
-            continue
-        cid = contradiction_id_for(claim.claim_id, None, "temporal")
-        found[cid] = Contradiction(
-            contradiction_id=cid, claim_id_a=claim.claim_id, claim_id_b=None, kind="temporal", score=0.9,
-            explanation=anomaly.explanation, speaker_a=claim.speaker, speaker_b=None, same_document=True,
         )
     return sorted(found.values(), key=lambda x: x.contradiction_id)
