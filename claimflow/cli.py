@@ -24,7 +24,14 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "corpus"
 
 DbOption = Annotated[Path, typer.Option("--db", help="DuckDB file to write (created if missing).")]
 EngineOption = Annotated[str, typer.Option(
-    "--engine", help="Which engine extracts and judges: 'local' (offline, default) or 'openai:MODEL'.")]
+    "--engine", help="Which engine extracts and judges: 'local' (offline, default) or 'openai:MODEL' "
+                     "(any OpenAI-compatible server: OPENAI_BASE_URL, OPENAI_API_KEY; see README).")]
+ExtractEngineOption = Annotated[Optional[str], typer.Option(
+    "--extract-engine", help="Engine for claim extraction only (default: --engine).")]
+JudgeEngineOption = Annotated[Optional[str], typer.Option(
+    "--judge-engine", help="Engine for judging only (default: --engine), e.g. local extraction + LLM judging.")]
+EmbedEngineOption = Annotated[Optional[str], typer.Option(
+    "--embed-engine", help="Embeddings: 'local' (default) or 'openai:MODEL' on a /v1/embeddings server (384-d).")]
 
 
 class Format(str, Enum):
@@ -78,18 +85,26 @@ def _open(db: Path, read_only: bool = False):
                                  "DuckDB allows one writer at a time)", param_hint="--db") from None
 
 
-def _run(sources: list[str], db: Path, engine: str, top_k: int):
-    _quiet_prefect()
+def _engine(engine: str, **stages):
+    """Resolve the engine, or stop with a clear message (unknown engine, no API key)."""
     from claimflow.engines import EngineError, resolve_engine
+    from claimflow.llm.settings import LLMSettingsError
 
     try:
-        resolve_engine(engine)
-    except EngineError as exc:
+        return resolve_engine(engine, **stages)
+    except (EngineError, LLMSettingsError) as exc:
         raise typer.BadParameter(str(exc), param_hint="--engine") from None
+
+
+def _run(sources: list[str], db: Path, engine: str, top_k: int, extract: str | None = None,
+         judge: str | None = None, embed: str | None = None):
+    _quiet_prefect()
+    _engine(engine, extract=extract, judge=judge, embed=embed)
     _open(db).close()  # fail early and clearly if the file is locked or unusable
     from flows.verify import verify_corpus
 
-    return verify_corpus(sources=[str(s) for s in sources], db=str(db), engine=engine, top_k=top_k)
+    return verify_corpus(sources=[str(s) for s in sources], db=str(db), engine=engine, top_k=top_k,
+                         extract_engine=extract, judge_engine=judge, embed_engine=embed)
 
 
 def _report(db: Path) -> None:
@@ -123,14 +138,23 @@ def run(
     sources: Annotated[list[Path], typer.Argument(help="Files or folders: .txt .md .html .jsonl .xml/.rss/.atom")],
     db: DbOption = Path(DEFAULT_DB),
     engine: EngineOption = "local",
+    extract_engine: ExtractEngineOption = None,
+    judge_engine: JudgeEngineOption = None,
+    embed_engine: EmbedEngineOption = None,
     top_k: Annotated[int, typer.Option(help="Evidence passages retrieved per claim.")] = 8,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the run summary.")] = False,
 ) -> None:
     """Run the whole pipeline (a Prefect flow, no server needed) over SOURCES into the DuckDB file."""
-    summary = _run(list(sources), db, engine, top_k)
-    typer.echo(f"run {summary.run_id}: {summary.documents_seen} documents ({summary.documents_new} new), "
-               f"{summary.ingest_errors} not ingested, {summary.claims} claims, {summary.evidence} evidence rows, "
-               f"{summary.contradictions} contradictions, verdicts {summary.verdicts} -> {db}")
+    summary = _run(list(sources), db, engine, top_k, extract_engine, judge_engine, embed_engine)
+    typer.echo(f"run {summary.run_id} {summary.status}: {summary.documents_seen} documents "
+               f"({summary.documents_new} new), {summary.ingest_errors} not ingested, {summary.claims} claims, "
+               f"{summary.evidence} evidence rows, {summary.contradictions} contradictions, verdicts "
+               f"{summary.verdicts} -> {db}")
+    if summary.llm_calls or summary.cache_hits:
+        typer.echo(f"model calls: {summary.llm_calls} ({summary.cache_hits} answers from the cache), tokens in "
+                   f"{summary.tokens_in}, out {summary.tokens_out}")
+    if summary.note:
+        typer.echo(f"note: {summary.note}")
     if not quiet:
         _report(db)
 
@@ -197,35 +221,37 @@ def judge(
     cannot be read gets {"id", "error"} instead, so no input line is lost."""
     from pydantic import BaseModel, ValidationError
 
-    from claimflow.engines import EngineError, resolve_engine
     from claimflow.evaluate import NLI_LABEL
+    from evidence.models import Judgement
 
     class PairLine(BaseModel):
         id: str | int
         premise: str
         hypothesis: str
 
-    try:
-        chosen = resolve_engine(engine)
-    except EngineError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--engine") from None
+    chosen = _engine(engine)
     if not pairs.exists():
         raise typer.BadParameter(f"no such file: {pairs}", param_hint="PAIRS")
     out = open(output, "w") if output else sys.stdout
-    counts = {"judged": 0, "errors": 0}
+    counts = {"judged": 0, "errors": 0, "failed": 0}
     pending: list[PairLine | dict] = []  # in input order; a dict is an unreadable line's error record
 
     def flush() -> None:
         good = [p for p in pending if isinstance(p, PairLine)]
+        failed_before = counts["failed"]
         verdicts = iter(chosen.judge.judge([(p.hypothesis, p.premise) for p in good]))
         for item in pending:
             if isinstance(item, dict):
                 record = item
             else:
                 j = next(verdicts)
-                record = {"id": item.id, "label": NLI_LABEL[j.stance], "score": round(j.score, 4)}
+                if isinstance(j, Judgement):
+                    record = {"id": item.id, "label": NLI_LABEL[j.stance], "score": round(j.score, 4)}
+                else:  # the model failed on it after retries: said so, never a default label
+                    counts["failed"] += 1
+                    record = {"id": item.id, "error": j.reason}
             out.write(json.dumps(record) + "\n")
-        counts["judged"] += len(good)
+        counts["judged"] += len(good) - counts["failed"] + failed_before
         pending.clear()
 
     try:
@@ -251,7 +277,8 @@ def judge(
             out.close()
         else:
             out.flush()
-    typer.echo(f"{counts['judged']} pairs judged, {counts['errors']} lines not readable", err=True)
+    typer.echo(f"{counts['judged']} pairs judged, {counts['failed']} failed (model errors), "
+               f"{counts['errors']} lines not readable", err=True)
 
 
 @app.command("eval")
@@ -332,13 +359,18 @@ def serve(
     db: DbOption = Path(DEFAULT_DB),
     cron: Annotated[str, typer.Option(help="Cron schedule of the runs.")] = "0 * * * *",
     engine: EngineOption = "local",
+    extract_engine: ExtractEngineOption = None,
+    judge_engine: JudgeEngineOption = None,
+    embed_engine: EmbedEngineOption = None,
     name: Annotated[str, typer.Option(help="Deployment name shown in the Prefect UI.")] = "verify-corpus-scheduled",
 ) -> None:
     """Serve a scheduled deployment of the flow (needs a Prefect server: `prefect server start`)."""
     from flows.verify import verify_corpus
 
+    _engine(engine, extract=extract_engine, judge=judge_engine, embed=embed_engine)
     verify_corpus.serve(name=name, cron=cron, parameters={
-        "sources": [str(s.resolve()) for s in sources], "db": str(db.resolve()), "engine": engine})
+        "sources": [str(s.resolve()) for s in sources], "db": str(db.resolve()), "engine": engine,
+        "extract_engine": extract_engine, "judge_engine": judge_engine, "embed_engine": embed_engine})
 
 
 def main() -> None:  # pragma: no cover

@@ -9,11 +9,11 @@ from pydantic import BaseModel
 from claimflow.engines import Engine
 from claims.models import Claim, DocumentClaims
 from claims.speakers import unify_surnames
-from evidence.models import EvidenceRow, Hit, Passage, passage_id_for
+from evidence.models import EvidenceRow, Hit, Judgement, Passage, passage_id_for
 from evidence.retrieve import retrieve
 from ingest import Document, IngestError, read_sources
 from verdicts.contradictions import find_contradictions
-from verdicts.models import ClaimVerdict, Contradiction, contradiction_id_for
+from verdicts.models import ClaimVerdict, Contradiction, Pending, contradiction_id_for
 from verdicts.verdicts import decide_all
 
 
@@ -26,6 +26,7 @@ class JudgeResult(BaseModel):
     evidence: list[EvidenceRow]
     contradictions: list[Contradiction]
     verdicts: list[ClaimVerdict]
+    pending: list[Pending] = []
 
 
 def ingest(sources: Sequence[str], today: date | None = None) -> IngestResult:
@@ -72,13 +73,26 @@ def speaker_renames(claims: Sequence[Claim]) -> dict[str, str]:
 
 
 def judge(con, engine: Engine, claims: list[Claim], source_of: dict[str, str], *, top_k: int = 8) -> JudgeResult:
-    """Retrieve evidence for check-worthy claims, judge each pair, find contradictions, decide verdicts."""
+    """Retrieve evidence for check-worthy claims, judge each pair, find contradictions, decide verdicts.
+
+    A pair the judge could not judge (an LLM call that failed) is pending: its claim gets no verdict
+    this run rather than one decided on part of its evidence."""
     targets = [c for c in claims if c.checkworthy]
     hits: dict[str, list[Hit]] = retrieve(con, targets, engine.embedder, k=top_k)
-    by_id = {c.claim_id: c for c in targets}
+    by_id = {c.claim_id: c for c in claims}
     pairs = [(claim_id, hit) for claim_id, hs in hits.items() for hit in hs]
     judgements = engine.judge.judge([(by_id[cid].statement, hit.text) for cid, hit in pairs])
-    evidence = [EvidenceRow(claim_id=cid, hit=hit, judgement=j) for (cid, hit), j in zip(pairs, judgements)]
-    contradictions = find_contradictions(claims, evidence, engine.judge)
-    verdicts = decide_all(targets, evidence, source_of, claims)
-    return JudgeResult(evidence=evidence, contradictions=contradictions, verdicts=verdicts)
+    evidence, pending = [], []
+    for (cid, hit), j in zip(pairs, judgements):
+        if isinstance(j, Judgement):
+            evidence.append(EvidenceRow(claim_id=cid, hit=hit, judgement=j))
+        else:
+            pending.append(Pending(stage="judge", item_id=f"{cid}/{hit.passage_id}", claim_id=cid,
+                                   doc_id=by_id[cid].doc_id, reason=j.reason))
+    failed: list[tuple[Claim, Claim, str]] = []
+    contradictions = find_contradictions(claims, evidence, engine.judge, failed)
+    pending += [Pending(stage="contradiction", item_id=f"{a.claim_id}/{b.claim_id}", claim_id=a.claim_id,
+                        doc_id=a.doc_id, reason=reason) for a, b, reason in failed]
+    waiting = {p.claim_id for p in pending if p.stage == "judge"}
+    verdicts = decide_all([c for c in targets if c.claim_id not in waiting], evidence, source_of, claims)
+    return JudgeResult(evidence=evidence, contradictions=contradictions, verdicts=verdicts, pending=pending)

@@ -283,6 +283,27 @@ def _checkworthiness(model: CheckworthinessModel, span: Span | None, modality: s
     return round(score, 4), score >= model.threshold
 
 
+def parse_prose(documents: Sequence[Document], today: date) -> dict[int, list[tuple[Doc, int]]]:
+    """Each document's prose paragraphs (boilerplate and datelines cut), parsed in one batched pass,
+    with the offset of each paragraph in the document text."""
+    jobs = []
+    for d_index, document in enumerate(documents):
+        layout = read_layout(document.text, today)
+        for p_index, par in enumerate(layout.prose):
+            cut = dateline_length(par.text) if p_index == 0 else 0
+            jobs.append((par.text[cut:], (d_index, par.start + cut)))
+    parsed: dict[int, list[tuple[Doc, int]]] = {i: [] for i in range(len(documents))}
+    for doc, (d_index, offset) in get_nlp().pipe(jobs, as_tuples=True, batch_size=64):
+        parsed[d_index].append((doc, offset))
+    return parsed
+
+
+def sentence_span(doc: Doc, sentence: Span, offset: int) -> tuple[int, int]:
+    """A sentence's span in the document text, trailing space trimmed."""
+    end = len(doc.text[: sentence.end_char].rstrip())
+    return offset + sentence.start_char, offset + end
+
+
 class LocalExtractor:
     """Offline, deterministic claim extraction."""
 
@@ -293,16 +314,7 @@ class LocalExtractor:
         self.checkworthiness = CheckworthinessModel.load()
 
     def extract(self, documents: Sequence[Document]) -> list[DocumentClaims]:
-        nlp = get_nlp()
-        jobs = []
-        for d_index, document in enumerate(documents):
-            layout = read_layout(document.text, self.today)
-            for p_index, par in enumerate(layout.prose):
-                cut = dateline_length(par.text) if p_index == 0 else 0
-                jobs.append((par.text[cut:], (d_index, par.start + cut)))
-        parsed: dict[int, list[tuple[Doc, int]]] = {i: [] for i in range(len(documents))}
-        for doc, (d_index, offset) in nlp.pipe(jobs, as_tuples=True, batch_size=64):
-            parsed[d_index].append((doc, offset))
+        parsed = parse_prose(documents, self.today)
         results = []
         for i, document in enumerate(documents):
             try:
@@ -333,8 +345,7 @@ class LocalExtractor:
             carry = quotes[-1] if quotes and quotes[-1].runs_on else None
             for sentence in doc.sents:
                 if sentence.text.strip():
-                    end = len(doc.text[: sentence.end_char].rstrip())
-                    sentences.append((offset + sentence.start_char, offset + end))
+                    sentences.append(sentence_span(doc, sentence, offset))
                 for unit in self._units(doc, sentence, quotes, book):
                     claim, anomaly = self._claim(document, doc, offset, sentence, unit, anchor, book)
                     if claim is not None:

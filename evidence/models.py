@@ -44,6 +44,14 @@ class Judgement(BaseModel):
     kind: ContradictionKind | None = Field(default=None, description="for refutes: which cue")
     cue: str = Field(description="short name of the deciding cue, e.g. 'negation', 'paraphrase'")
     rationale: str
+    evidence_span: str | None = Field(default=None, description="the exact words of the evidence it rests on")
+
+
+class JudgeFailure(BaseModel):
+    """A pair that could not be judged (the model failed after retries, or never answered validly).
+    It is recorded as pending and tried again next run; it never becomes a label."""
+
+    reason: str
 
 
 class EvidenceRow(BaseModel):

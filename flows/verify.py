@@ -20,6 +20,7 @@ from evidence.sources import group_sources, link_duplicates
 from ingest.models import Document, IngestError
 from store import DEFAULT_DB, connect
 from store.writer import Writer
+from verdicts.models import Pending
 
 _TASK = dict(cache_policy=NO_CACHE, persist_result=False)
 
@@ -35,6 +36,12 @@ class RunSummary(BaseModel):
     evidence: int
     contradictions: int
     verdicts: dict[str, int]
+    pending: int = 0
+    llm_calls: int = 0
+    cache_hits: int = 0
+    tokens_in: int = 0
+    tokens_out: int = 0
+    note: str | None = None
 
 
 @task(name="ingest", **_TASK)
@@ -54,16 +61,21 @@ def judge_task(con, engine: Engine, claims: list[Claim], source_of: dict[str, st
 
 @flow(name="verify-corpus", log_prints=False)
 def verify_corpus(sources: list[str], db: str = DEFAULT_DB, engine: str = "local", top_k: int = 8,
-                  today: date | None = None) -> RunSummary:
-    """Verify every claim in SOURCES (files, folders, JSONL) and record the results in the DuckDB file DB."""
+                  today: date | None = None, extract_engine: str | None = None, judge_engine: str | None = None,
+                  embed_engine: str | None = None) -> RunSummary:
+    """Verify every claim in SOURCES (files, folders, JSONL) and record the results in the DuckDB file DB.
+
+    ENGINE ("local" or "openai:MODEL") serves every stage unless a stage has its own engine."""
     logger = get_run_logger()
-    chosen = resolve_engine(engine)
+    chosen = resolve_engine(engine, extract=extract_engine, judge=judge_engine, embed=embed_engine, today=today)
     run_id = uuid.uuid4().hex[:16]
     con = connect(db)
     writer = Writer(con)
+    chosen.bind(con, run_id)
     counts: dict[str, int] = {}
     try:
-        writer.start_run(run_id, flow_run.get_id(), chosen.spec, chosen.extractor.name, chosen.judge.name, sources)
+        writer.start_run(run_id, flow_run.get_id(), chosen.spec, chosen.extractor.name, chosen.judge.name, sources,
+                         chosen.embedder.name, chosen.endpoint)
         ingested = ingest_task(sources, today)
         fresh = writer.add_documents(ingested.documents, run_id)
         writer.clear_errors_under(sources)
@@ -81,6 +93,9 @@ def verify_corpus(sources: list[str], db: str = DEFAULT_DB, engine: str = "local
                                   detail=f"document {x.doc_id}: {x.error}; it will be retried next run")
                       for x in results if x.error is not None]
             writer.record_errors(failed, run_id)
+            writer.save_pending_extractions(
+                [Pending(stage="extract", item_id=x.doc_id, claim_id=None, doc_id=x.doc_id, reason=x.error)
+                 for x in results if x.error is not None], [d.doc_id for d in pending], chosen.extractor.name, run_id)
             done = {x.doc_id for x in extractions}
             writer.clear_errors([d.origin for d in pending if d.doc_id in done], "extraction")
             for error in failed:
@@ -100,19 +115,35 @@ def verify_corpus(sources: list[str], db: str = DEFAULT_DB, engine: str = "local
             claims = writer.load_claims()
         rebuild_bm25(con)
         judged = judge_task(con, chosen, claims, writer.sources(), top_k)
-        writer.save_judgements(judged.evidence, judged.contradictions, judged.verdicts, run_id)
+        writer.save_judgements(judged.evidence, judged.contradictions, judged.verdicts, run_id, judged.pending,
+                               chosen.judge.name)
         n_contradictions = con.execute("SELECT count(*) FROM contradictions").fetchone()[0]
-        counts.update(n_claims=len(claims), n_evidence=len(judged.evidence), n_contradictions=n_contradictions)
-        writer.finish_run(run_id, "completed", counts)
+        n_pending = con.execute("SELECT count(*) FROM pending").fetchone()[0]
+        usage = chosen.usage
+        counts.update(n_claims=len(claims), n_evidence=len(judged.evidence), n_contradictions=n_contradictions,
+                      n_pending=n_pending, n_llm_calls=usage.calls, n_cache_hits=usage.cache_hits,
+                      tokens_in=usage.tokens_in, tokens_out=usage.tokens_out)
+        note = None
+        if n_pending:
+            note = (f"{n_pending} items pending (see the pending table); the next run tries them again"
+                    + (f": {chosen.stopped}" if chosen.stopped else ""))
+            logger.warning(note)
+        status = "partial" if n_pending else "completed"
+        writer.finish_run(run_id, status, counts, error=note)
         verdicts: dict[str, int] = {}
         for v in judged.verdicts:
             verdicts[v.verdict] = verdicts.get(v.verdict, 0) + 1
         return RunSummary(
-            run_id=run_id, db=str(db), status="completed", documents_seen=counts["n_documents_seen"],
+            run_id=run_id, db=str(db), status=status, documents_seen=counts["n_documents_seen"],
             documents_new=counts["n_documents_new"], ingest_errors=counts["n_ingest_errors"], claims=len(claims),
-            evidence=len(judged.evidence), contradictions=n_contradictions, verdicts=verdicts,
+            evidence=len(judged.evidence), contradictions=n_contradictions, verdicts=verdicts, pending=n_pending,
+            llm_calls=usage.calls, cache_hits=usage.cache_hits, tokens_in=usage.tokens_in,
+            tokens_out=usage.tokens_out, note=note,
         )
     except BaseException as exc:
+        usage = chosen.usage
+        counts.update(n_llm_calls=usage.calls, n_cache_hits=usage.cache_hits, tokens_in=usage.tokens_in,
+                      tokens_out=usage.tokens_out)
         writer.finish_run(run_id, "failed", counts, error=f"{type(exc).__name__}: {exc}")
         raise
     finally:

@@ -13,7 +13,7 @@ import pyarrow as pa
 from claims.models import Claim, DocumentClaims
 from evidence.models import EvidenceRow
 from ingest.models import Document, IngestError
-from verdicts.models import ClaimVerdict, Contradiction
+from verdicts.models import ClaimVerdict, Contradiction, Pending
 
 
 def now() -> datetime:
@@ -39,11 +39,11 @@ class Writer:
 
     # runs -------------------------------------------------------------------------------------
     def start_run(self, run_id: str, flow_run_id: str | None, engine: str, extractor: str, judge: str,
-                  sources: Sequence[str]) -> None:
+                  sources: Sequence[str], embedder: str | None = None, llm_endpoint: str | None = None) -> None:
         self.con.execute(
-            "INSERT INTO runs (run_id, flow_run_id, engine, extractor_version, judge_version, sources, started_at, status)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, 'running')",
-            [run_id, flow_run_id, engine, extractor, judge, list(sources), now()],
+            "INSERT INTO runs (run_id, flow_run_id, engine, extractor_version, judge_version, sources, started_at, status,"
+            " embedder, llm_endpoint) VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?)",
+            [run_id, flow_run_id, engine, extractor, judge, list(sources), now(), embedder, llm_endpoint],
         )
 
     def finish_run(self, run_id: str, status: str, counts: dict[str, int], error: str | None = None) -> None:
@@ -151,19 +151,32 @@ class Writer:
             " FROM documents d LEFT JOIN source_groups g USING (doc_id)").fetchall())
 
     # judging ----------------------------------------------------------------------------------
+    def save_pending_extractions(self, failed: Sequence[Pending], attempted: Sequence[str], engine: str,
+                                 run_id: str) -> None:
+        """Documents whose extraction failed this run are pending; those that succeeded are not."""
+        with self.transaction():
+            self.con.execute("DELETE FROM pending WHERE stage = 'extract' AND doc_id IN (SELECT unnest(?))",
+                             [list(attempted)])
+            self._insert("pending", [{**p.model_dump(), "engine": engine, "run_id": run_id, "recorded_at": now()}
+                                     for p in failed])
+
     def save_judgements(self, evidence: Sequence[EvidenceRow], contradictions: Sequence[Contradiction],
-                        verdicts: Sequence[ClaimVerdict], run_id: str) -> None:
-        """Replace evidence, contradictions between claims and verdicts with this run's."""
+                        verdicts: Sequence[ClaimVerdict], run_id: str, pending: Sequence[Pending] = (),
+                        judged_by: str | None = None) -> None:
+        """Replace evidence, contradictions between claims, verdicts and pending judgements with this run's."""
         with self.transaction():
             self.con.execute("DELETE FROM evidence")
             self.con.execute("DELETE FROM contradictions WHERE kind <> 'temporal'")
             self.con.execute("DELETE FROM verdicts")
+            self.con.execute("DELETE FROM pending WHERE stage IN ('judge', 'contradiction')")
+            self._insert("pending", [{**p.model_dump(), "engine": judged_by or "", "run_id": run_id,
+                                      "recorded_at": now()} for p in pending])
             self._insert("evidence", [{
                 "claim_id": r.claim_id, "passage_id": r.hit.passage_id, "doc_id": r.hit.doc_id, "text": r.hit.text,
                 "char_start": r.hit.char_start, "char_end": r.hit.char_end, "same_document": r.hit.same_document,
                 "retrieval_rank": r.hit.rank, "retrieval_score": r.hit.score, "stance": r.judgement.stance,
                 "score": r.judgement.score, "cue": r.judgement.cue, "rationale": r.judgement.rationale,
-                "run_id": run_id,
+                "judged_by": judged_by, "evidence_span": r.judgement.evidence_span, "run_id": run_id,
             } for r in evidence])
             self._insert("contradictions", [
                 {**c.model_dump(), "run_id": run_id} for c in contradictions if c.kind != "temporal"])

@@ -13,8 +13,10 @@ def claims_in_passage(claims_by_doc: dict[str, list[Claim]], row: EvidenceRow) -
     return [c for c in claims_by_doc.get(hit.doc_id, []) if c.char_start < hit.char_end and hit.char_start < c.char_end]
 
 
-def find_contradictions(claims: Sequence[Claim], evidence: Sequence[EvidenceRow], judge) -> list[Contradiction]:
-    """Judge each claim against the claims inside its refuting evidence passages."""
+def find_contradictions(claims: Sequence[Claim], evidence: Sequence[EvidenceRow], judge,
+                        failed: list[tuple[Claim, Claim, str]] | None = None) -> list[Contradiction]:
+    """Judge each claim against the claims inside its refuting evidence passages. Pairs the judge
+    could not judge (a JudgeFailure) are appended to ``failed``, never taken as "no contradiction"."""
     by_id = {c.claim_id: c for c in claims}
     by_doc: dict[str, list[Claim]] = {}
     for c in claims:
@@ -33,6 +35,10 @@ def find_contradictions(claims: Sequence[Claim], evidence: Sequence[EvidenceRow]
     judgements: list[Judgement] = judge.judge([(a.statement, b.statement) for a, b in pairs])
     found: dict[str, Contradiction] = {}
     for (a, b), j in zip(pairs, judgements):
+        if not isinstance(j, Judgement):
+            if failed is not None:
+                failed.append((a, b, j.reason))
+            continue
         if j.stance != "refutes" or j.kind is None:
             continue
         first, second = sorted((a, b), key=lambda c: (c.doc_id, c.char_start))

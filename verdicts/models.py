@@ -35,3 +35,13 @@ class ClaimVerdict(BaseModel):
     rationale: str
     n_supporting_sources: int
     n_refuting_sources: int
+
+
+class Pending(BaseModel):
+    """Work the last run could not do (a model call that failed); tried again by the next run."""
+
+    stage: Literal["extract", "judge", "contradiction"]
+    item_id: str = Field(description="judge: claim_id/passage_id; contradiction: claim_id/claim_id")
+    claim_id: str | None
+    doc_id: str | None
+    reason: str

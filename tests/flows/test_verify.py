@@ -137,16 +137,21 @@ def test_a_document_that_breaks_extraction_is_reported_and_retried(prefect_harne
     monkeypatch.setattr(LocalExtractor, "_document", flaky)
     db = tmp_path / "flaky.duckdb"
     summary = verify_corpus(sources=[str(corpus)], db=str(db))
-    assert summary.status == "completed" and summary.ingest_errors == 1
+    # The run finishes, but leaves work for the next one: 'partial', with the document pending.
+    assert summary.status == "partial" and summary.ingest_errors == 1 and summary.pending == 1
     con = duckdb.connect(str(db), read_only=True)
     (reason, detail), = con.execute("SELECT reason, detail FROM ingest_errors").fetchall()
     assert reason == "extraction" and "parser exploded" in detail
+    (stage, pending_reason), = con.execute("SELECT stage, reason FROM pending").fetchall()
+    assert stage == "extract" and "parser exploded" in pending_reason
     assert con.execute("SELECT count(DISTINCT doc_id) FROM claims").fetchone()[0] == 1
     con.close()
     monkeypatch.setattr(LocalExtractor, "_document", original)
-    verify_corpus(sources=[str(corpus)], db=str(db))  # the next run picks the document up again
+    again = verify_corpus(sources=[str(corpus)], db=str(db))  # the next run picks the document up again
+    assert again.status == "completed" and again.pending == 0
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT count(DISTINCT doc_id) FROM claims").fetchone()[0] == 2
+    assert con.execute("SELECT count(*) FROM pending").fetchone()[0] == 0
     assert con.execute("SELECT count(*) FROM ingest_errors").fetchone()[0] == 0  # no stale error left
 
 

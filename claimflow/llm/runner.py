@@ -1,0 +1,251 @@
+"""Runs the model calls of one stage: cache first, then bounded concurrency, validation, one repair.
+
+A stage (extraction, judging) hands over items; the runner answers each with an Outcome: a validated
+pydantic output (fresh or from the cache) or an explicit error. It never invents a label.
+
+- Cache: an item's output is stored under (model, prompt version, prompt hash, input hash), so a
+  re-run, or the run after a failure, pays only for what is still missing.
+- Concurrency: at most `concurrency` requests in flight (threads doing HTTP only; every DuckDB write
+  happens on the caller's thread, as each request completes, so finished work is kept even if the
+  run dies later).
+- Validation: every reply goes through `model_validate_json` and the stage's own checks (a quoted
+  span must occur in the source). A reply that fails is asked again once, with the error; then the
+  items it carried fail.
+- Quota / key / model errors: the run stops calling; items not yet sent fail as "not attempted"."""
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Sequence
+from concurrent.futures import CancelledError, Future, ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import openai
+from pydantic import BaseModel, ValidationError
+
+from claimflow.llm.client import ChatModel, Prompt, Reply, digest
+from claimflow.llm.retry import EngineStopped
+from store.writer import now
+
+
+@dataclass
+class Item:
+    """One unit of work with its canonical input (what the cache key hashes)."""
+
+    input: dict[str, Any]
+    payload: Any = None
+
+    @property
+    def input_hash(self) -> str:
+        return digest(json.dumps(self.input, sort_keys=True, ensure_ascii=False), 32)
+
+
+@dataclass
+class Outcome:
+    output: BaseModel | None = None
+    error: str | None = None
+    cached: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.output is not None
+
+
+class LLMStage(Protocol):
+    """What a stage tells the runner."""
+
+    stage: str
+    prompt: Prompt
+    reply_model: type[BaseModel]  # the JSON the model must return for one request
+    output_model: type[BaseModel]  # what is kept (and cached) per item
+
+    def batches(self, items: Sequence[Item]) -> list[list[int]]: ...
+
+    def messages(self, items: Sequence[Item]) -> list[dict]: ...
+
+    def split(self, items: Sequence[Item], reply: BaseModel) -> list[BaseModel | str]:
+        """Per item: its output, or why the reply does not fit it (e.g. a span not in the text)."""
+        ...
+
+
+@dataclass
+class Usage:
+    calls: int = 0
+    cache_hits: int = 0
+    tokens_in: int = 0
+    tokens_out: int = 0
+
+
+class CallStore:
+    """llm_calls and llm_cache in the claimflow database (caller's thread only)."""
+
+    def __init__(self, con, run_id: str) -> None:
+        self.con, self.run_id = con, run_id
+
+    def get(self, keys: Sequence[str]) -> dict[str, str]:
+        if not keys:
+            return {}
+        return dict(self.con.execute("SELECT cache_key, output FROM llm_cache WHERE cache_key IN (SELECT unnest(?))",
+                                     [list(keys)]).fetchall())
+
+    def put(self, rows: Sequence[dict]) -> None:
+        for row in rows:
+            self.con.execute("INSERT OR REPLACE INTO llm_cache VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+                row["cache_key"], row["stage"], row["model"], row["prompt_version"], row["prompt_hash"],
+                row["input_hash"], row["output"], row["call_id"], now()])
+
+    def record_call(self, call: dict) -> None:
+        self.con.execute(
+            "INSERT INTO llm_calls VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [call["call_id"], self.run_id, call["stage"], call["engine"], call["model"], call["prompt_version"],
+             call["prompt_hash"], call["n_items"], call["status"], call["attempts"], call["error"],
+             call["tokens_in"], call["tokens_out"], call["seconds"], now()])
+
+
+class MemoryStore(CallStore):
+    """The same, in memory: `claimflow judge` with an LLM and no database."""
+
+    def __init__(self) -> None:
+        self.cache: dict[str, str] = {}
+        self.calls: list[dict] = []
+
+    def get(self, keys: Sequence[str]) -> dict[str, str]:
+        return {k: self.cache[k] for k in keys if k in self.cache}
+
+    def put(self, rows: Sequence[dict]) -> None:
+        self.cache.update({r["cache_key"]: r["output"] for r in rows})
+
+    def record_call(self, call: dict) -> None:
+        self.calls.append(call)
+
+
+@dataclass
+class _Result:
+    outputs: list[BaseModel | str]
+    replies: list[Reply] = field(default_factory=list)
+    status: str = "ok"
+    error: str | None = None
+    seconds: float = 0.0
+
+
+def _error_text(exc: BaseException) -> str:
+    if isinstance(exc, openai.APIStatusError):
+        return f"HTTP {exc.status_code} after retries"
+    if isinstance(exc, openai.APITimeoutError):
+        return "timed out after retries"
+    if isinstance(exc, openai.APIConnectionError):
+        return "connection failed after retries"
+    return f"{type(exc).__name__}: {exc}"
+
+
+class Runner:
+    def __init__(self, model: ChatModel, engine: str, store: CallStore | None = None) -> None:
+        self.model = model
+        self.engine = engine
+        self.store = store or MemoryStore()
+        self.usage = Usage()
+        self.stopped: str | None = None  # why the run stopped calling, once it has
+
+    def _key(self, stage: LLMStage, item: Item) -> str:
+        return digest("|".join([self.model.model, stage.prompt.version, stage.prompt.hash, item.input_hash]), 32)
+
+    def _ask(self, stage: LLMStage, items: list[Item]) -> _Result:
+        """Worker thread: one request (under the retry policy), validation, one repair request."""
+        started = time.monotonic()
+        messages = stage.messages(items)
+        result = _Result(outputs=[])
+        for attempt in range(2):
+            reply = self.model.chat(messages, stage.reply_model)
+            result.replies.append(reply)
+            try:
+                parsed = stage.reply_model.model_validate_json(reply.content)
+                outputs = stage.split(items, parsed)
+                problems = [o for o in outputs if isinstance(o, str)]
+            except ValidationError as exc:
+                outputs, problems = [f"invalid reply: {_short(exc)}"] * len(items), [_short(exc)]
+            result.outputs = outputs
+            if not problems:
+                result.status = "repaired" if attempt else "ok"
+                break
+            result.status, result.error = "invalid", "; ".join(dict.fromkeys(problems))[:1000]
+            messages = [*messages, {"role": "assistant", "content": reply.content}, {"role": "user", "content": (
+                "Your answer does not fit: " + result.error + ". Answer again, with JSON that fits the schema, "
+                "quoting spans exactly as they occur in the given text.")}]
+        result.seconds = time.monotonic() - started
+        return result
+
+    def run(self, stage: LLMStage, items: Sequence[Item]) -> list[Outcome]:
+        items = list(items)
+        keys = [self._key(stage, item) for item in items]
+        cached = self.store.get(keys)
+        outcomes: list[Outcome | None] = [None] * len(items)
+        for i, key in enumerate(keys):
+            if key in cached:
+                outcomes[i] = Outcome(output=stage.output_model.model_validate_json(cached[key]), cached=True)
+                self.usage.cache_hits += 1
+        todo = [i for i in range(len(items)) if outcomes[i] is None]
+        batches = [[todo[j] for j in b] for b in stage.batches([items[i] for i in todo])] if todo else []
+        if self.stopped:
+            for i in todo:
+                outcomes[i] = Outcome(error=f"not attempted: {self.stopped}")
+            return outcomes  # type: ignore[return-value]
+        with ThreadPoolExecutor(max_workers=self.model.settings.concurrency, thread_name_prefix="llm") as pool:
+            futures: dict[Future, list[int]] = {pool.submit(self._ask, stage, [items[i] for i in b]): b
+                                                for b in batches}
+            for future in as_completed(futures):
+                batch = futures[future]
+                try:
+                    result = future.result()
+                except CancelledError:
+                    continue
+                except EngineStopped as exc:
+                    self.stopped = f"the server stopped answering ({exc}); the rest waits for the next run"
+                    for other in futures:
+                        other.cancel()
+                    self._record(stage, batch, _Result(outputs=[], status="failed", error=str(exc)))
+                    for i in batch:
+                        outcomes[i] = Outcome(error=f"failed: {exc}")
+                    continue
+                except Exception as exc:  # after retries: this request's items fail, the others go on
+                    error = _error_text(exc)
+                    self._record(stage, batch, _Result(outputs=[], status="failed", error=error))
+                    for i in batch:
+                        outcomes[i] = Outcome(error=f"failed: {error}")
+                    continue
+                call_id = self._record(stage, batch, result)
+                keep = []
+                for i, output in zip(batch, result.outputs):
+                    if isinstance(output, str):
+                        outcomes[i] = Outcome(error=f"invalid after one repair: {output}")
+                    else:
+                        outcomes[i] = Outcome(output=output)
+                        keep.append({"cache_key": keys[i], "stage": stage.stage, "model": self.model.model,
+                                     "prompt_version": stage.prompt.version, "prompt_hash": stage.prompt.hash,
+                                     "input_hash": items[i].input_hash, "output": output.model_dump_json(),
+                                     "call_id": call_id})
+                self.store.put(keep)
+        for i in todo:
+            if outcomes[i] is None:
+                outcomes[i] = Outcome(error=f"not attempted: {self.stopped}")
+        return outcomes  # type: ignore[return-value]
+
+    def _record(self, stage: LLMStage, batch: list[int], result: _Result) -> str:
+        call_id = uuid.uuid4().hex[:16]
+        tokens_in = sum(r.tokens_in for r in result.replies)
+        tokens_out = sum(r.tokens_out for r in result.replies)
+        self.usage.calls += max(1, len(result.replies))
+        self.usage.tokens_in += tokens_in
+        self.usage.tokens_out += tokens_out
+        self.store.record_call({
+            "call_id": call_id, "stage": stage.stage, "engine": self.engine, "model": self.model.model,
+            "prompt_version": stage.prompt.version, "prompt_hash": stage.prompt.hash, "n_items": len(batch),
+            "status": result.status, "attempts": sum(r.attempts for r in result.replies) or 1,
+            "error": result.error, "tokens_in": tokens_in, "tokens_out": tokens_out,
+            "seconds": round(result.seconds, 3)})
+        return call_id
+
+
+def _short(exc: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'reply'}: {e['msg']}" for e in exc.errors()[:5])
