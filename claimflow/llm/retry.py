@@ -74,7 +74,7 @@ def retry_after(exc: BaseException | None) -> float | None:
 
 
 def policy(attempts: int, max_wait: float, first_wait: float = 0.5) -> Retrying:
-    backoff = wait_exponential_jitter(initial=first_wait, max=max_wait, jitter=first_wait)
+    backoff = wait_exponential_jitter(multiplier=first_wait, max=max_wait, jitter=first_wait)
 
     def wait(state: RetryCallState) -> float:
         asked = retry_after(state.outcome.exception() if state.outcome else None)

@@ -121,6 +121,10 @@ class MemoryStore(CallStore):
         self.calls.append(call)
 
 
+class _NotAttempted(Exception):
+    """A request not sent because the run had already stopped calling."""
+
+
 @dataclass
 class _Result:
     outputs: list[BaseModel | str]
@@ -157,7 +161,13 @@ class Runner:
         messages = stage.messages(items)
         result = _Result(outputs=[])
         for attempt in range(2):
-            reply = self.model.chat(messages, stage.reply_model)
+            if self.stopped:  # another request found the quota gone: send nothing more
+                raise _NotAttempted()
+            try:
+                reply = self.model.chat(messages, stage.reply_model)
+            except EngineStopped as exc:
+                self.stopped = f"the server stopped answering ({exc}); the rest waits for the next run"
+                raise
             result.replies.append(reply)
             try:
                 parsed = stage.reply_model.model_validate_json(reply.content)
@@ -198,10 +208,9 @@ class Runner:
                 batch = futures[future]
                 try:
                     result = future.result()
-                except CancelledError:
+                except (CancelledError, _NotAttempted):
                     continue
                 except EngineStopped as exc:
-                    self.stopped = f"the server stopped answering ({exc}); the rest waits for the next run"
                     for other in futures:
                         other.cancel()
                     self._record(stage, batch, _Result(outputs=[], status="failed", error=str(exc)))
