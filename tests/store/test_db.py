@@ -50,3 +50,23 @@ def test_fts_extension_loads_offline(tmp_path):
     con.execute("PRAGMA create_fts_index('t', 'id', 'body', stemmer = 'porter')")
     best = con.execute("SELECT id FROM t ORDER BY fts_main_t.match_bm25(id, 'withdrawal of troops') DESC NULLS LAST LIMIT 1")
     assert best.fetchone()[0] == 1
+
+
+def test_a_database_from_before_the_llm_engine_is_upgraded_in_place(tmp_path, monkeypatch):
+    """A file written by a version with migrations 001-003 keeps its runs when 004 rebuilds the table."""
+    import store.db as db_module
+
+    db = tmp_path / "old.duckdb"
+    old = [m for m in migrations() if m[0] <= 3]
+    monkeypatch.setattr(db_module, "migrations", lambda: old)
+    con = connect(db)
+    con.execute("INSERT INTO runs (run_id, engine, extractor_version, judge_version, started_at, status, n_claims)"
+                " VALUES ('r1', 'local', 'x', 'y', now(), 'completed', 7)")
+    con.close()
+    monkeypatch.undo()
+    con = connect(db)
+    assert con.execute("SELECT run_id, status, n_claims, n_pending FROM runs").fetchall() == [("r1", "completed", 7, None)]
+    con.execute("INSERT INTO runs (run_id, engine, extractor_version, judge_version, started_at, status)"
+                " VALUES ('r2', 'openai:m', 'x', 'y', now(), 'partial')")
+    assert con.execute("SELECT count(*) FROM runs WHERE status = 'partial'").fetchone()[0] == 1
+    con.close()
