@@ -151,3 +151,32 @@ def test_a_document_whose_spans_are_invented_twice_is_not_extracted(fake_openai)
     (document,) = _documents("05_meridian_news_harbour_money.txt")
     (result,) = resolve_engine("openai:test-model").extractor.extract([document])
     assert result.claims == [] and "does not occur in sentence" in result.error
+
+
+def test_claimflow_judge_with_a_model_reports_failed_pairs_as_errors(fake_openai, tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from claimflow.cli import app
+
+    pairs = tmp_path / "pairs.jsonl"
+    pairs.write_text("\n".join(json.dumps(x) for x in [
+        {"id": "a", "premise": REFUTING, "hypothesis": CLAIM},
+        {"id": "b", "premise": UNRELATED, "hypothesis": "Another claim about the Tarsk bridge being closed"},
+    ]) + "\n")
+    fake_openai.fail("500", times=3, claim="Tarsk bridge")
+    result = CliRunner().invoke(app, ["judge", str(pairs), "--engine", "openai:test-model"])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert lines[0] == {"id": "a", "label": "contradiction", "score": 0.9}
+    assert lines[1]["id"] == "b" and "HTTP 500" in lines[1]["error"] and "label" not in lines[1]
+    assert "1 pairs judged, 1 failed" in result.output
+
+
+def test_the_key_can_come_from_a_prefect_secret_block(prefect_harness):
+    from prefect.blocks.system import Secret
+
+    Secret(value=SECRET).save("claimflow-test-openai", overwrite=True)
+    settings = LLMSettings.from_env({"CLAIMFLOW_OPENAI_SECRET_BLOCK": "claimflow-test-openai"})
+    assert settings.api_key.get_secret_value() == SECRET
