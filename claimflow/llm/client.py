@@ -5,6 +5,7 @@ try waits for a slot under the requests-per-minute limit."""
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 import time
 from dataclasses import dataclass
@@ -88,6 +89,10 @@ class ChatModel:
 
     def chat(self, messages: list[dict], schema_model: type[BaseModel]) -> Reply:
         fmt = response_format(schema_model, self.settings.structured)
+        if self.settings.structured == "json_object":  # the server cannot enforce the schema: show it
+            schema = json.dumps(schema_model.model_json_schema(), separators=(",", ":"))
+            messages = [{**messages[0], "content": f"{messages[0]['content']}\n\nThe JSON must fit this schema: "
+                                                  f"{schema}"}, *messages[1:]]
 
         def once():
             self.limiter.wait()

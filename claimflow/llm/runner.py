@@ -15,6 +15,7 @@ pydantic output (fresh or from the cache) or an explicit error. It never invents
 from __future__ import annotations
 
 import json
+import threading
 import time
 import uuid
 from collections.abc import Sequence
@@ -151,6 +152,19 @@ class Runner:
         self.store = store or MemoryStore()
         self.usage = Usage()
         self.stopped: str | None = None  # why the run stopped calling, once it has
+        self._sent = 0  # requests started by this runner (the CLAIMFLOW_LLM_MAX_CALLS ceiling counts these)
+        self._lock = threading.Lock()
+
+    def _may_send(self) -> bool:
+        """Claim a request under the per-run ceiling; False once the run has stopped calling."""
+        ceiling = self.model.settings.max_calls
+        with self._lock:
+            if not self.stopped and ceiling and self._sent >= ceiling:
+                self.stopped = f"the ceiling of {ceiling} requests per run (CLAIMFLOW_LLM_MAX_CALLS) was reached"
+            if self.stopped:
+                return False
+            self._sent += 1
+            return True
 
     def _key(self, stage: LLMStage, item: Item) -> str:
         return digest("|".join([self.model.model, stage.prompt.version, stage.prompt.hash, item.input_hash]), 32)
@@ -161,7 +175,7 @@ class Runner:
         messages = stage.messages(items)
         result = _Result(outputs=[])
         for attempt in range(2):
-            if self.stopped:  # another request found the quota gone: send nothing more
+            if not self._may_send():  # quota gone or ceiling reached: send nothing more
                 raise _NotAttempted()
             try:
                 reply = self.model.chat(messages, stage.reply_model)

@@ -9,6 +9,8 @@ Read from the environment when an engine is resolved (never at import time):
     CLAIMFLOW_LLM_MAX_WAIT     longest wait between tries, Retry-After included (default 60 s)
     CLAIMFLOW_LLM_CONCURRENCY  requests in flight at once (default 4)
     CLAIMFLOW_LLM_RPM          requests per minute, at most (default 60; 0 = no limit)
+    CLAIMFLOW_LLM_MAX_CALLS    requests per run, at most (default 0 = no limit): a cost ceiling; past it
+                               the run stops calling and what is left waits in `pending`
     CLAIMFLOW_LLM_STRUCTURED   json_schema (default) | json_object (for servers without JSON-schema output)
     CLAIMFLOW_EMBED_INPUT_TYPE set to 1 to send input_type=query|passage to /v1/embeddings (e5 servers)
 
@@ -34,6 +36,7 @@ class LLMSettings(BaseModel):
     max_wait: float = Field(default=60.0, ge=0)
     concurrency: int = Field(default=4, ge=1)
     rpm: int = Field(default=60, ge=0)
+    max_calls: int = Field(default=0, ge=0)
     structured: Literal["json_schema", "json_object"] = "json_schema"
     embed_input_type: bool = False
 
@@ -70,6 +73,7 @@ class LLMSettings(BaseModel):
             max_wait=env.get("CLAIMFLOW_LLM_MAX_WAIT", 60.0),
             concurrency=env.get("CLAIMFLOW_LLM_CONCURRENCY", 4),
             rpm=env.get("CLAIMFLOW_LLM_RPM", 60),
+            max_calls=env.get("CLAIMFLOW_LLM_MAX_CALLS", 0),
             structured=env.get("CLAIMFLOW_LLM_STRUCTURED", "json_schema"),
             embed_input_type=env.get("CLAIMFLOW_EMBED_INPUT_TYPE", "") in ("1", "true", "yes"),
         )

@@ -180,3 +180,60 @@ def test_the_key_can_come_from_a_prefect_secret_block(prefect_harness):
     Secret(value=SECRET).save("claimflow-test-openai", overwrite=True)
     settings = LLMSettings.from_env({"CLAIMFLOW_OPENAI_SECRET_BLOCK": "claimflow-test-openai"})
     assert settings.api_key.get_secret_value() == SECRET
+
+
+def test_a_ceiling_on_requests_bounds_the_cost_of_a_run(fake_openai, monkeypatch):
+    monkeypatch.setenv("CLAIMFLOW_LLM_MAX_CALLS", "2")
+    engine = resolve_engine("openai:test-model")
+    claims = [f"Claim number {i} says the harbour budget was approved" for i in range(5)]
+    results = engine.judge.judge([(c, REFUTING) for c in claims])
+    assert len(fake_openai.requests()) == 2
+    assert sum(isinstance(j, Judgement) for j in results) == 2
+    assert all("CLAIMFLOW_LLM_MAX_CALLS" in j.reason for j in results if isinstance(j, JudgeFailure))
+
+
+def test_servers_without_json_schema_output_get_the_schema_in_the_instructions(fake_openai, monkeypatch):
+    import json
+
+    monkeypatch.setenv("CLAIMFLOW_LLM_STRUCTURED", "json_object")
+    assert all(isinstance(j, Judgement) for j in resolve_engine("openai:test-model").judge.judge(PAIRS))
+    body = json.loads(fake_openai.requests()[0].body)
+    assert body["response_format"] == {"type": "json_object"}
+    assert '"judgements"' in body["messages"][0]["content"] and "evidence_span" in body["messages"][0]["content"]
+
+
+def test_requests_per_minute_are_spread_out():
+    import time
+
+    from claimflow.llm.client import RateLimiter
+
+    limiter = RateLimiter(rpm=600)  # one request every 0.1 s
+    started = time.monotonic()
+    for _ in range(4):
+        limiter.wait()
+    assert 0.28 <= time.monotonic() - started < 1.0
+
+
+def test_retry_after_in_seconds_milliseconds_or_as_a_date():
+    import email.utils
+    import time
+
+    import httpx
+    import openai
+
+    from claimflow.llm.retry import is_transient, retry_after, stops_the_run
+
+    def error(status, headers=None, body=None):
+        request = httpx.Request("POST", "http://127.0.0.1/v1/chat/completions")
+        response = httpx.Response(status, headers=headers or {}, request=request)
+        cls = openai.RateLimitError if status == 429 else openai.APIStatusError
+        return cls("x", response=response, body=body)
+
+    assert retry_after(error(429, {"retry-after": "3"})) == 3
+    assert retry_after(error(429, {"retry-after-ms": "250"})) == 0.25
+    later = email.utils.formatdate(time.time() + 30, usegmt=True)
+    assert 25 <= retry_after(error(429, {"retry-after": later})) <= 31
+    assert is_transient(error(429)) and is_transient(error(503)) and not is_transient(error(400))
+    quota = error(429, body={"error": {"code": "insufficient_quota"}})
+    assert stops_the_run(quota) and not is_transient(quota)
+    assert stops_the_run(error(401)) and not is_transient(error(401))
