@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import openai
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential, wait_random
 
 T = TypeVar("T")
 
@@ -69,12 +69,16 @@ def retry_after(exc: BaseException | None) -> float | None:
     try:
         return max(0.0, float(value))
     except ValueError:
+        pass
+    try:
         parsed = email.utils.parsedate_to_datetime(value)
-        return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+    except (TypeError, ValueError):
+        return None  # unreadable: back off as usual
+    return max(0.0, parsed.timestamp() - time.time())
 
 
 def policy(attempts: int, max_wait: float, first_wait: float = 0.5) -> Retrying:
-    backoff = wait_exponential_jitter(multiplier=first_wait, max=max_wait, jitter=first_wait)
+    backoff = wait_exponential(multiplier=first_wait, max=max_wait) + wait_random(0, first_wait)
 
     def wait(state: RetryCallState) -> float:
         asked = retry_after(state.outcome.exception() if state.outcome else None)
@@ -86,7 +90,8 @@ def policy(attempts: int, max_wait: float, first_wait: float = 0.5) -> Retrying:
 
 def call_with_retries(fn: Callable[[], T], attempts: int, max_wait: float) -> tuple[T, int]:
     """Run ``fn`` under the policy; returns its result and the number of tries it took.
-    Raises EngineStopped for quota/key/model errors, or the last error once tries run out."""
+    Raises EngineStopped for quota/key/model errors, or the last error once tries run out (with the
+    number of tries as its ``attempts`` attribute)."""
     tries = 0
 
     def counted() -> T:
@@ -96,7 +101,10 @@ def call_with_retries(fn: Callable[[], T], attempts: int, max_wait: float) -> tu
 
     try:
         return policy(attempts, max_wait)(counted), tries
-    except openai.APIStatusError as exc:
-        if stops_the_run(exc):
-            raise EngineStopped(f"HTTP {exc.status_code} {_code(exc) or ''}".strip()) from exc
+    except Exception as exc:
+        if isinstance(exc, openai.APIStatusError) and stops_the_run(exc):
+            stopped = EngineStopped(f"HTTP {exc.status_code} {_code(exc) or ''}".strip())
+            stopped.attempts = tries  # type: ignore[attr-defined]
+            raise stopped from exc
+        exc.attempts = tries  # type: ignore[attr-defined]
         raise

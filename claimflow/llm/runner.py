@@ -27,7 +27,7 @@ import openai
 from pydantic import BaseModel, ValidationError
 
 from claimflow.llm.client import ChatModel, Prompt, Reply, digest
-from claimflow.llm.retry import EngineStopped
+from claimflow.llm.retry import EngineStopped, is_transient
 from store.writer import now
 
 
@@ -105,8 +105,8 @@ class CallStore:
              call["tokens_in"], call["tokens_out"], call["seconds"], now()])
 
 
-class MemoryStore(CallStore):
-    """The same, in memory: `claimflow judge` with an LLM and no database."""
+class MemoryStore:
+    """The same interface as CallStore, in memory: `claimflow judge` with an LLM and no database."""
 
     def __init__(self) -> None:
         self.cache: dict[str, str] = {}
@@ -133,11 +133,14 @@ class _Result:
     status: str = "ok"
     error: str | None = None
     seconds: float = 0.0
+    attempts: int = 0
+    repair: str = "after one repair"  # or why no repair answer came
 
 
 def _error_text(exc: BaseException) -> str:
+    retried = " after retries" if is_transient(exc) else ""
     if isinstance(exc, openai.APIStatusError):
-        return f"HTTP {exc.status_code} after retries"
+        return f"HTTP {exc.status_code}{retried}"
     if isinstance(exc, openai.APITimeoutError):
         return "timed out after retries"
     if isinstance(exc, openai.APIConnectionError):
@@ -146,7 +149,7 @@ def _error_text(exc: BaseException) -> str:
 
 
 class Runner:
-    def __init__(self, model: ChatModel, engine: str, store: CallStore | None = None) -> None:
+    def __init__(self, model: ChatModel, engine: str, store: CallStore | MemoryStore | None = None) -> None:
         self.model = model
         self.engine = engine
         self.store = store or MemoryStore()
@@ -167,31 +170,48 @@ class Runner:
             return True
 
     def _key(self, stage: LLMStage, item: Item) -> str:
-        return digest("|".join([self.model.model, stage.prompt.version, stage.prompt.hash, item.input_hash]), 32)
+        """What an answer depends on: server, model, prompt (version and text), the reply schema, the
+        output mode, and the item's input. Change any of them and the cache misses."""
+        schema = json.dumps(stage.reply_model.model_json_schema(), sort_keys=True)
+        return digest("|".join([self.model.settings.endpoint, self.model.model, self.model.settings.structured,
+                                stage.prompt.version, stage.prompt.hash, digest(schema), item.input_hash]), 32)
 
     def _ask(self, stage: LLMStage, items: list[Item]) -> _Result:
-        """Worker thread: one request (under the retry policy), validation, one repair request."""
+        """Worker thread: one request (under the retry policy), validation, one repair request.
+        Whatever the first answer got right is kept, even if the repair cannot be sent or fails."""
         started = time.monotonic()
         messages = stage.messages(items)
         result = _Result(outputs=[])
         for attempt in range(2):
             if not self._may_send():  # quota gone or ceiling reached: send nothing more
+                if attempt:
+                    result.repair = "no repair: the run stopped calling"
+                    break
                 raise _NotAttempted()
             try:
                 reply = self.model.chat(messages, stage.reply_model)
-            except EngineStopped as exc:
-                self.stopped = f"the server stopped answering ({exc}); the rest waits for the next run"
-                raise
+            except Exception as exc:
+                if isinstance(exc, EngineStopped):
+                    self.stopped = f"the server stopped answering ({exc}); the rest waits for the next run"
+                if not attempt:
+                    raise
+                result.repair = f"repair request failed: {_error_text(exc)}"
+                result.attempts += getattr(exc, "attempts", 1)
+                break
             result.replies.append(reply)
+            result.attempts += reply.attempts
             try:
-                parsed = stage.reply_model.model_validate_json(reply.content)
-                outputs = stage.split(items, parsed)
+                outputs = stage.split(items, stage.reply_model.model_validate_json(reply.content))
                 problems = [o for o in outputs if isinstance(o, str)]
             except ValidationError as exc:
                 outputs, problems = [f"invalid reply: {_short(exc)}"] * len(items), [_short(exc)]
+            if attempt:  # keep the first answer's good items where the repair got them wrong
+                outputs = [new if not isinstance(new, str) or isinstance(old, str) else old
+                           for old, new in zip(result.outputs, outputs)]
+                problems = [o for o in outputs if isinstance(o, str)]
             result.outputs = outputs
             if not problems:
-                result.status = "repaired" if attempt else "ok"
+                result.status, result.error = ("repaired" if attempt else "ok"), None
                 break
             result.status, result.error = "invalid", "; ".join(dict.fromkeys(problems))[:1000]
             messages = [*messages, {"role": "assistant", "content": reply.content}, {"role": "user", "content": (
@@ -207,14 +227,13 @@ class Runner:
         outcomes: list[Outcome | None] = [None] * len(items)
         for i, key in enumerate(keys):
             if key in cached:
-                outcomes[i] = Outcome(output=stage.output_model.model_validate_json(cached[key]), cached=True)
-                self.usage.cache_hits += 1
+                try:
+                    outcomes[i] = Outcome(output=stage.output_model.model_validate_json(cached[key]), cached=True)
+                    self.usage.cache_hits += 1
+                except ValidationError:
+                    pass  # an entry this version cannot read is a miss: asked again, then replaced
         todo = [i for i in range(len(items)) if outcomes[i] is None]
         batches = [[todo[j] for j in b] for b in stage.batches([items[i] for i in todo])] if todo else []
-        if self.stopped:
-            for i in todo:
-                outcomes[i] = Outcome(error=f"not attempted: {self.stopped}")
-            return outcomes  # type: ignore[return-value]
         with ThreadPoolExecutor(max_workers=self.model.settings.concurrency, thread_name_prefix="llm") as pool:
             futures: dict[Future, list[int]] = {pool.submit(self._ask, stage, [items[i] for i in b]): b
                                                 for b in batches}
@@ -224,24 +243,18 @@ class Runner:
                     result = future.result()
                 except (CancelledError, _NotAttempted):
                     continue
-                except EngineStopped as exc:
-                    for other in futures:
-                        other.cancel()
-                    self._record(stage, batch, _Result(outputs=[], status="failed", error=str(exc)))
-                    for i in batch:
-                        outcomes[i] = Outcome(error=f"failed: {exc}")
-                    continue
                 except Exception as exc:  # after retries: this request's items fail, the others go on
-                    error = _error_text(exc)
-                    self._record(stage, batch, _Result(outputs=[], status="failed", error=error))
-                    for i in batch:
-                        outcomes[i] = Outcome(error=f"failed: {error}")
-                    continue
+                    if isinstance(exc, EngineStopped):
+                        for other in futures:
+                            other.cancel()
+                    result = _Result(outputs=[f"failed: {_error_text(exc)}"] * len(batch), status="failed",
+                                     error=_error_text(exc), attempts=getattr(exc, "attempts", 1))
                 call_id = self._record(stage, batch, result)
                 keep = []
                 for i, output in zip(batch, result.outputs):
                     if isinstance(output, str):
-                        outcomes[i] = Outcome(error=f"invalid after one repair: {output}")
+                        failed = output if result.status == "failed" else f"invalid ({result.repair}): {output}"
+                        outcomes[i] = Outcome(error=failed)
                     else:
                         outcomes[i] = Outcome(output=output)
                         keep.append({"cache_key": keys[i], "stage": stage.stage, "model": self.model.model,
@@ -264,9 +277,8 @@ class Runner:
         self.store.record_call({
             "call_id": call_id, "stage": stage.stage, "engine": self.engine, "model": self.model.model,
             "prompt_version": stage.prompt.version, "prompt_hash": stage.prompt.hash, "n_items": len(batch),
-            "status": result.status, "attempts": sum(r.attempts for r in result.replies) or 1,
-            "error": result.error, "tokens_in": tokens_in, "tokens_out": tokens_out,
-            "seconds": round(result.seconds, 3)})
+            "status": result.status, "attempts": max(1, result.attempts), "error": result.error,
+            "tokens_in": tokens_in, "tokens_out": tokens_out, "seconds": round(result.seconds, 3)})
         return call_id
 
 

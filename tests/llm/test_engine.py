@@ -237,3 +237,40 @@ def test_retry_after_in_seconds_milliseconds_or_as_a_date():
     quota = error(429, body={"error": {"code": "insufficient_quota"}})
     assert stops_the_run(quota) and not is_transient(quota)
     assert stops_the_run(error(401)) and not is_transient(error(401))
+
+
+def test_what_a_paid_answer_got_right_is_kept_when_the_repair_cannot_be_sent(fake_openai, monkeypatch):
+    monkeypatch.setenv("CLAIMFLOW_LLM_MAX_CALLS", "1")
+    fake_openai.fail("badspan")
+    engine = resolve_engine("openai:test-model")
+    refuted, unrelated = engine.judge.judge(PAIRS)
+    assert isinstance(unrelated, Judgement) and unrelated.stance == "neutral"  # valid in the one answer paid for
+    assert isinstance(refuted, JudgeFailure) and "no repair" in refuted.reason
+    (call,) = engine.runners[0].store.calls
+    assert call["status"] == "invalid" and call["tokens_in"] > 0
+    assert len(engine.runners[0].store.cache) == 1
+
+
+def test_a_cached_answer_this_version_cannot_read_is_asked_again(fake_openai):
+    engine = resolve_engine("openai:test-model")
+    engine.judge.judge(PAIRS)
+    store = engine.runners[0].store
+    store.cache = {key: '{"stance": "maybe"}' for key in store.cache}  # written by some other version
+    assert all(isinstance(j, Judgement) for j in engine.judge.judge(PAIRS))
+    assert len(fake_openai.requests()) == 2
+
+
+def test_the_cache_key_follows_the_prompt_the_schema_and_the_server(fake_openai, monkeypatch):
+    from claimflow.llm.client import Prompt
+    from claimflow.llm.runner import Item
+
+    engine = resolve_engine("openai:test-model")
+    runner, stage = engine.runners[0], engine.judge.stage
+    item = Item(input={"claim": CLAIM, "passage": REFUTING})
+    key = runner._key(stage, item)
+    assert runner._key(stage, Item(input={"claim": CLAIM, "passage": UNRELATED})) != key
+    monkeypatch.setattr(stage, "prompt", Prompt(version="judge.v1", text=stage.prompt.text + " Be brief."))
+    assert runner._key(stage, item) != key
+    monkeypatch.setattr(runner.model.settings, "base_url", "http://127.0.0.1:1/v1")
+    monkeypatch.setattr(stage, "prompt", engine.judge.prompt)
+    assert runner._key(stage, item) != key
