@@ -6,13 +6,18 @@
 
 quality: the 7,675 Climate-FEVER evidence sentences (read from ../shared/datasets at run time;
 identical sentences shared by several claims are one passage) form the corpus, indexed exactly as
-claimflow indexes news (DuckDB fts BM25 + e5 vectors). Every claim queries it; recall@5/@10 is the
-share of the claim's own evidence sentences in the top 5/10, MRR the mean reciprocal rank of the
-first one.
+claimflow indexes news (DuckDB fts BM25 + e5 vectors): each sentence's Wikipedia article is its
+document, and the article's title is the document title, used as context (BM25 over title and
+sentence, e5 over "title. sentence"). The same corpus indexed without context is measured too.
+The claim -> evidence grouping (the label) is never used at retrieval time. Every claim queries
+the corpus; recall@5/@10 is the share of the claim's own evidence sentences in the top 5/10, MRR
+the mean reciprocal rank of the first one in the top 10. Numbers are given for all claims and for
+the even / odd claim ids separately: fusion weights were tuned on the even half, so the odd half is
+held out.
 
 scale: the same real passages, padded with synthetic ones up to --passages: each synthetic passage
-is a real sentence with its words shuffled and one word dropped, its vector the real vector plus
-Gaussian noise, re-normalised (so the padding is realistic in length, vocabulary and vector
+is a real sentence with its words shuffled and one word dropped, under its article's title, its
+vectors (sentence and title context) the real ones plus Gaussian noise, re-normalised (so the padding is realistic in length, vocabulary and vector
 distribution, but it is not real text). Reports index build times, p50/p95 query latency and peak
 memory for BM25 (fts), dense (exact numpy scan; HNSW with --hnsw), hybrid, a brute-force SQL scan of
 the same vectors in DuckDB, and the `bm25s` package on the same texts, in the same run.
@@ -46,27 +51,41 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _key(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
 def embed_cached(kind: str, texts: list[str]) -> np.ndarray:
+    """e5 vectors of `texts` ("passage" or "query"), cached per text under CACHE/{kind}-rows.npz:
+    only texts not seen before are embedded."""
     from evidence.embed import LocalEmbedder
 
     CACHE.mkdir(parents=True, exist_ok=True)
-    key = hashlib.sha256(("\n".join(texts) + kind).encode()).hexdigest()[:16]
-    path = CACHE / f"{kind}-{key}.npy"
+    path = CACHE / f"{kind}-rows.npz"
+    keys, vectors = np.zeros(0, dtype="U40"), np.zeros((0, 384), dtype=np.float32)
     if path.exists():
-        return np.load(path)
-    embedder = LocalEmbedder()
-    vectors = embedder.passages(texts) if kind == "passage" else embedder.queries(texts)
-    np.save(path, vectors)
-    return vectors
+        with np.load(path) as stored:
+            keys, vectors = stored["keys"], stored["vectors"]
+    row = {k: i for i, k in enumerate(keys.tolist())}
+    wanted = [_key(t) for t in texts]
+    missing = list(dict.fromkeys(t for t, k in zip(texts, wanted) if k not in row))
+    if missing:
+        embedder = LocalEmbedder()
+        fresh = embedder.passages(missing) if kind == "passage" else embedder.queries(missing)
+        keys = np.concatenate([keys, np.array([_key(t) for t in missing], dtype="U40")])
+        vectors = np.vstack([vectors, fresh.astype(np.float32)])
+        np.savez(path, keys=keys, vectors=vectors)
+        row = {k: i for i, k in enumerate(keys.tolist())}
+    return vectors[[row[k] for k in wanted]] if texts else np.zeros((0, 384), dtype=np.float32)
 
 
 class Precomputed:
-    """An embedder that returns vectors computed earlier, in the same order as the texts."""
+    """An embedder that returns vectors computed earlier (looked up by text)."""
 
     name = "precomputed"
 
-    def __init__(self, texts: list[str], vectors: np.ndarray) -> None:
-        self.lookup = {t: v for t, v in zip(texts, vectors)}
+    def __init__(self, lookup: dict[str, np.ndarray]) -> None:
+        self.lookup = lookup
 
     def passages(self, texts):
         return np.vstack([self.lookup[t] for t in texts])
@@ -74,35 +93,51 @@ class Precomputed:
     queries = passages
 
 
-def load_climate_fever():
-    if not DATA.exists():
-        sys.exit(f"{DATA} not found: this benchmark reads ../shared/datasets beside the project")
-    claims, texts, ids = [], [], {}
-    for line in DATA.read_text().splitlines():
-        row = json.loads(line)
-        relevant, labelled = set(), set()
-        for ev in row["evidences"]:
-            if ev["evidence_id"] not in ids:
-                ids[ev["evidence_id"]] = len(texts)
-                texts.append(ev["evidence"].strip())
-            relevant.add(ids[ev["evidence_id"]])
-            if ev["evidence_label"] in ("SUPPORTS", "REFUTES"):
-                labelled.add(ids[ev["evidence_id"]])
-        claims.append((row["claim"], relevant, labelled))
-    return claims, texts
+class Corpus:
+    """The distinct Climate-FEVER evidence sentences, each with its Wikipedia article (its document's title)."""
+
+    def __init__(self) -> None:
+        if not DATA.exists():
+            sys.exit(f"{DATA} not found: this benchmark reads ../shared/datasets beside the project")
+        self.claims: list[tuple[int, str, set[int], set[int]]] = []  # claim id, claim, relevant, labelled
+        self.texts: list[str] = []
+        self.titles: list[str] = []
+        ids: dict[str, int] = {}
+        for line in DATA.read_text().splitlines():
+            row = json.loads(line)
+            relevant, labelled = set(), set()
+            for ev in row["evidences"]:
+                if ev["evidence_id"] not in ids:
+                    ids[ev["evidence_id"]] = len(self.texts)
+                    self.texts.append(ev["evidence"].strip())
+                    self.titles.append(ev["article"])
+                relevant.add(ids[ev["evidence_id"]])
+                if ev["evidence_label"] in ("SUPPORTS", "REFUTES"):
+                    labelled.add(ids[ev["evidence_id"]])
+            self.claims.append((int(row["claim_id"]), row["claim"], relevant, labelled))
+
+    def contexts(self, texts=None, titles=None) -> list[str]:
+        from evidence.index import context_text
+
+        return [context_text(t, x) for t, x in zip(titles or self.titles, texts or self.texts)]
 
 
-def build_index(texts: list[str], vectors: np.ndarray, db: Path, hnsw: bool = False) -> dict[str, float]:
+def build_index(texts: list[str], titles: list[str] | None, lookup: dict[str, np.ndarray], db: Path,
+                hnsw: bool = False) -> dict[str, float]:
+    """Index the texts as claimflow indexes news: one document per title (its Wikipedia article)
+    with that title as context, or (titles=None) every sentence alone, without context."""
     from evidence.index import add_passages, create_hnsw, rebuild_bm25
     from evidence.models import Passage
     from store import connect
 
     con = connect(db)
-    passages = [Passage(passage_id=f"p{i:07d}", doc_id=f"d{i:07d}", text=t, char_start=0, char_end=len(t))
-                for i, t in enumerate(texts)]
+    doc_of = {title: f"d{i:06d}" for i, title in enumerate(dict.fromkeys(titles))} if titles else {}
+    passages = [Passage(passage_id=f"p{i:07d}", doc_id=doc_of[titles[i]] if titles else f"s{i:07d}", text=t,
+                        char_start=0, char_end=len(t)) for i, t in enumerate(texts)]
+    doc_titles = {d: title for title, d in doc_of.items()}
     times = {}
     started = time.perf_counter()
-    add_passages(con, passages, Precomputed(texts, vectors), "bench")
+    add_passages(con, passages, Precomputed(lookup), "bench", titles=doc_titles)
     times["load vectors (Arrow)"] = time.perf_counter() - started
     started = time.perf_counter()
     rebuild_bm25(con)
@@ -115,47 +150,66 @@ def build_index(texts: list[str], vectors: np.ndarray, db: Path, hnsw: bool = Fa
     return times
 
 
+MODES = (("bm25", "BM25"), ("dense", "dense (e5)"), ("rrf", "hybrid RRF k=60"), ("zscore", "hybrid z-score"))
+
+
 def quality(args) -> None:
     from evidence.retrieve import HybridRetriever
     from store import connect
 
-    claims, texts = load_climate_fever()
-    vectors = embed_cached("passage", texts)
-    queries = embed_cached("query", [c for c, *_ in claims])
-    db = Path(tempfile.mkdtemp()) / "cf.duckdb"
-    build_index(texts, vectors, db)
-    con = connect(db, read_only=True)
-    retriever = HybridRetriever(con)
-    order = [int(pid[1:]) for pid in retriever.table.ids]  # passage position -> text index
-    print(f"Climate-FEVER: {len(claims)} claims, {len(texts)} distinct evidence sentences")
+    corpus = Corpus()
+    claims, texts = corpus.claims, corpus.texts
+    contexts = corpus.contexts()
+    vectors = embed_cached("passage", texts + contexts)
+    lookup = dict(zip(texts + contexts, vectors))
+    queries = embed_cached("query", [c for _, c, *_ in claims])
+    print(f"Climate-FEVER: {len(claims)} claims, {len(texts)} distinct evidence sentences from "
+          f"{len(set(corpus.titles))} Wikipedia articles")
     print("recall@k: share of a claim's own evidence sentences in its top k (averaged over claims);"
-          " hit@k: share of claims with at least one of them in the top k")
-    for label, which in (("all 5 evidence sentences of each claim", 1),
-                         ("only its SUPPORTS/REFUTES sentences (claims that have one)", 2)):
-        subset = [(c[0], c[which], v) for c, v in zip(claims, queries) if c[which]]
-        print(f"relevant = {label}: {len(subset)} claims")
-        _quality_table(retriever, order, subset)
+          " hit@k: share of claims with at least one of them in the top k; MRR of the first one in the top 10.")
+    print("Fusion weights were tuned on claims with even ids; the odd ids are the held-out half.")
+    for context in (False, True):
+        db = Path(tempfile.mkdtemp()) / "cf.duckdb"
+        build_index(texts, corpus.titles if context else None, lookup, db)
+        con = connect(db, read_only=True)
+        retriever = HybridRetriever(con)
+        order = [int(pid[1:]) for pid in retriever.table.ids]  # passage position -> text index
+        what = ("with document context (BM25 over title + sentence, e5 over 'title. sentence'): claimflow's default"
+                if context else "sentence alone (no document context)")
+        print(f"\n== passages indexed {what}")
+        for label, which, modes in (("all 5 evidence sentences of each claim", 2, MODES),
+                                    ("only its SUPPORTS/REFUTES sentences (claims that have one)", 3, MODES)):
+            subset = [(cid, c[1], c[which], v) for c, v, cid in zip(claims, queries, (c[0] for c in claims))
+                      if c[which]]
+            print(f"relevant = {label}: {len(subset)} claims")
+            _quality_table(retriever, order, subset, modes)
+        con.close()
 
 
-def _quality_table(retriever, order, subset) -> None:
-    print(f"{'retriever':10} {'recall@5':>9} {'recall@10':>10} {'hit@5':>7} {'hit@10':>7} {'MRR':>7}")
-    for mode in ("bm25", "dense", "hybrid"):
-        r5 = r10 = h5 = h10 = mrr = 0.0
-        for claim, relevant, vector in subset:
+def _quality_table(retriever, order, subset, modes) -> None:
+    print(f"{'retriever':18} {'claims':>6} {'recall@5':>9} {'recall@10':>10} {'hit@5':>7} {'hit@10':>7} {'MRR':>7}")
+    for mode, name in modes:
+        rows = []
+        for cid, claim, relevant, vector in subset:
             ranked = [order[i] for i, _ in retriever.search(claim, vector, 10, mode=mode)]
-            r5 += len(relevant & set(ranked[:5])) / len(relevant)
-            r10 += len(relevant & set(ranked[:10])) / len(relevant)
-            h5 += bool(relevant & set(ranked[:5]))
-            h10 += bool(relevant & set(ranked[:10]))
             first = next((rank for rank, t in enumerate(ranked, 1) if t in relevant), None)
-            mrr += 1 / first if first else 0.0
-        n = len(subset)
-        print(f"{mode:10} {r5 / n:9.3f} {r10 / n:10.3f} {h5 / n:7.3f} {h10 / n:7.3f} {mrr / n:7.3f}")
+            rows.append((cid % 2, len(relevant & set(ranked[:5])) / len(relevant),
+                         len(relevant & set(ranked[:10])) / len(relevant), bool(relevant & set(ranked[:5])),
+                         bool(relevant & set(ranked[:10])), 1 / first if first else 0.0))
+        table = np.array(rows, dtype=float)
+        for part, keep in (("all", np.ones(len(table), bool)), ("even", table[:, 0] == 0),
+                           ("odd", table[:, 0] == 1)):
+            m = table[keep, 1:].mean(axis=0)
+            print(f"{name if part == 'all' else '':18} {part:>6} {m[0]:9.3f} {m[1]:10.3f} {m[2]:7.3f} {m[3]:7.3f} "
+                  f"{m[4]:7.3f}")
 
 
-def synthetic(texts: list[str], vectors: np.ndarray, n: int, seed: int = 7):
+def synthetic(texts: list[str], titles: list[str], vectors: np.ndarray, context_vectors: np.ndarray, n: int,
+              seed: int = 7):
+    """Pad to n passages: a real sentence with its words shuffled and one dropped, under its real
+    article's title; its two vectors are the real ones plus Gaussian noise, re-normalised."""
     rng = np.random.default_rng(seed)
-    out_texts, out_vectors = list(texts), [vectors]
+    out_texts, out_titles = list(texts), list(titles)
     extra = n - len(texts)
     picks = rng.integers(0, len(texts), size=extra)
     for i in picks:
@@ -164,10 +218,14 @@ def synthetic(texts: list[str], vectors: np.ndarray, n: int, seed: int = 7):
         if len(words) > 3:
             words.pop(int(rng.integers(0, len(words))))
         out_texts.append(" ".join(words))
-    noise = vectors[picks] + rng.normal(0, 0.03, size=(extra, vectors.shape[1])).astype(np.float32)
-    noise /= np.linalg.norm(noise, axis=1, keepdims=True)
-    out_vectors.append(noise.astype(np.float32))
-    return out_texts, np.vstack(out_vectors)
+        out_titles.append(titles[i])
+
+    def noisy(v):
+        noise = v[picks] + rng.normal(0, 0.03, size=(extra, v.shape[1])).astype(np.float32)
+        noise /= np.linalg.norm(noise, axis=1, keepdims=True)
+        return np.vstack([v, noise.astype(np.float32)])
+
+    return out_texts, out_titles, noisy(vectors), noisy(context_vectors)
 
 
 def percentiles(samples: list[float]) -> str:
@@ -181,25 +239,31 @@ def scale(args) -> None:
     from evidence.retrieve import HybridRetriever
     from store import connect
 
-    claims, texts = load_climate_fever()
+    corpus = Corpus()
+    claims, texts = corpus.claims, corpus.texts
     vectors = embed_cached("passage", texts)
-    queries = embed_cached("query", [c for c, *_ in claims])
-    all_texts, all_vectors = synthetic(texts, vectors, args.passages)
+    context_vectors = embed_cached("passage", corpus.contexts())
+    queries = embed_cached("query", [c for _, c, *_ in claims])
+    all_texts, all_titles, all_vectors, all_context = synthetic(texts, corpus.titles, vectors, context_vectors,
+                                                                args.passages)
+    lookup = dict(zip(all_texts, all_vectors))
+    lookup.update(zip(corpus.contexts(all_texts, all_titles), all_context))
     print(f"corpus: {len(texts)} real Climate-FEVER sentences + {len(all_texts) - len(texts)} synthetic "
-          f"= {len(all_texts)} passages; {args.queries} real claims as queries; peak RSS so far {peak_mb():.0f} MB")
+          f"= {len(all_texts)} passages, each under its Wikipedia article's title; {args.queries} real claims as "
+          f"queries; peak RSS so far {peak_mb():.0f} MB")
     db = Path(tempfile.mkdtemp()) / "scale.duckdb"
-    for name, seconds in build_index(all_texts, all_vectors, db, hnsw=args.hnsw).items():
+    for name, seconds in build_index(all_texts, all_titles, lookup, db, hnsw=args.hnsw).items():
         print(f"build  {name:24} {seconds:8.2f} s")
     print(f"peak RSS after building: {peak_mb():.0f} MB")
     con = connect(db, read_only=True)
     started = time.perf_counter()
     retriever = HybridRetriever(con, dense="hnsw" if args.hnsw else "exact")
     print(f"load passages + vectors into memory: {time.perf_counter() - started:.2f} s, peak RSS {peak_mb():.0f} MB")
-    sample = list(zip(claims, queries))[: args.queries]
+    sample = [(c[1], v) for c, v in zip(claims, queries)][: args.queries]
     timings: dict[str, list[float]] = {}
 
     def timed(name, fn):
-        for (claim, *_), vector in sample:
+        for claim, vector in sample:
             started = time.perf_counter()
             fn(claim, vector)
             timings.setdefault(name, []).append(time.perf_counter() - started)
@@ -209,6 +273,7 @@ def scale(args) -> None:
     exact = HybridRetriever(con, dense="exact")
     timed("dense exact (numpy scan)", lambda q, v: exact.dense(v, 40))
     timed("hybrid (fts + numpy)", lambda q, v: exact.search(q, v, 10))
+    timed("hybrid RRF (fts + numpy)", lambda q, v: exact.search(q, v, 10, mode="rrf"))
     if args.hnsw:
         timed("dense HNSW (vss)", lambda q, v: retriever.dense(v, 40))
         timed("hybrid (fts + HNSW)", lambda q, v: retriever.search(q, v, 10))
@@ -228,7 +293,7 @@ def scale(args) -> None:
     else:
         started = time.perf_counter()
         index = bm25s.BM25()
-        index.index(bm25s.tokenize(all_texts, stopwords="en", show_progress=False), show_progress=False)
+        index.index(bm25s.tokenize([f"{t} {x}" for t, x in zip(all_titles, all_texts)], stopwords="en", show_progress=False), show_progress=False)
         print(f"build  {'bm25s index':24} {time.perf_counter() - started:8.2f} s   peak RSS {peak_mb():.0f} MB")
         timed("BM25 (bm25s package)", lambda q, v: index.retrieve(
             bm25s.tokenize([q], stopwords="en", show_progress=False), k=40, show_progress=False))

@@ -1,7 +1,20 @@
-"""Hybrid retrieval over the passage index: BM25 (DuckDB fts) and dense (e5), fused by reciprocal rank.
+"""Hybrid retrieval over the passage index: BM25 (DuckDB fts) and dense (e5), fused.
+
+Fusion (default): a convex combination of the two retrievers' scores, each standardised over the
+whole index for this query (z-score: score minus its mean over all passages, divided by its
+standard deviation), with weight 0.3 on BM25 and 0.7 on dense. Both scores are computed for every
+passage anyway (BM25 from the fts postings in numpy, dense as one matrix-vector product), so the
+standardisation costs two passes over an array. Reciprocal rank fusion stays available
+(`fusion="rrf"`). Measured on Climate-FEVER (bench/retrieval.py quality), with the weight and RRF's
+k tuned on even claim ids and checked on odd ones: z-score fusion recall@10 0.458 on the held-out
+half against 0.451 for the best RRF (k = 20) and 0.436 for RRF k = 60 over the top 40 of each.
+
+Passages are searched with their document's title as context (see evidence/index.py): BM25 over
+title and text, dense over the vector of "title. sentence" where there is a title.
 
 Dense search runs either as an exact scan of all vectors in numpy (default: exact, and fast enough
-for a few hundred thousand passages) or through the HNSW index in DuckDB (`dense="hnsw"`).
+for a few hundred thousand passages) or through the HNSW index in DuckDB (`dense="hnsw"`, over the
+sentence vectors; its candidates are then scored with the same vectors as the exact scan).
 Retrieval can be restricted to passages published up to a date (`as_of`)."""
 from __future__ import annotations
 
@@ -15,9 +28,11 @@ import numpy as np
 from claims.models import Claim
 from evidence.bm25 import FtsBm25
 from evidence.embed import DIMENSIONS, Embedder
+from evidence.index import has_context
 from evidence.models import Hit
 
 RRF_K = 60
+BM25_WEIGHT = 0.3  # z-score fusion: 0.3 * z(BM25) + 0.7 * z(dense), tuned on even Climate-FEVER claims
 
 
 @dataclass
@@ -33,16 +48,23 @@ class PassageTable:
     vectors: np.ndarray
 
     @classmethod
-    def load(cls, con: duckdb.DuckDBPyConnection) -> "PassageTable":
+    def load(cls, con: duckdb.DuckDBPyConnection, *, context: bool = False) -> "PassageTable":
+        """`context=True` loads the title-context vector where a passage has one (retrieval);
+        otherwise the sentence vectors (near-duplicate detection)."""
+        context = context and has_context(con)
         table = con.execute(
-            "SELECT passage_id, doc_id, text, char_start, char_end, published_at, embedding FROM passages"
-            " ORDER BY passage_id"
+            "SELECT passage_id, doc_id, text, char_start, char_end, published_at, embedding"
+            + (", context_embedding" if context else "") + " FROM passages ORDER BY passage_id"
         ).arrow()
         if hasattr(table, "read_all"):
             table = table.read_all()
         n = len(table)
-        vectors = (table.column("embedding").combine_chunks().values.to_numpy(zero_copy_only=False)
-                   .reshape(n, DIMENSIONS) if n else np.zeros((0, DIMENSIONS)))
+        vectors = _vectors(table.column("embedding"), n)
+        if context and n:
+            column = table.column("context_embedding").combine_chunks()
+            present = column.is_valid().to_numpy(zero_copy_only=False)
+            if present.any():
+                vectors[present] = _vectors(column, n)[present]
         published = table.column("published_at").to_numpy(zero_copy_only=False) if n else np.array([], "M8[us]")
         return cls(
             table.column("passage_id").to_pylist(), table.column("doc_id").to_pylist(),
@@ -52,18 +74,34 @@ class PassageTable:
         )
 
 
+def _vectors(column, n: int) -> np.ndarray:
+    """A FLOAT[384] Arrow column as an (n, 384) array (NULL rows come out as whatever fills their slots)."""
+    if not n:
+        return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    column = column.combine_chunks() if hasattr(column, "combine_chunks") else column
+    return np.array(column.values.to_numpy(zero_copy_only=False), dtype=np.float32).reshape(n, DIMENSIONS)
+
+
 class HybridRetriever:
     """BM25 + dense search over the `passages` table of one connection."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, *, dense: str = "exact", depth: int = 30) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, *, dense: str = "exact", depth: int = 30,
+                 fusion: str = "zscore", bm25_weight: float = BM25_WEIGHT) -> None:
         if dense not in ("exact", "hnsw"):
             raise ValueError("dense must be 'exact' or 'hnsw'")
+        if fusion not in ("zscore", "rrf"):
+            raise ValueError("fusion must be 'zscore' or 'rrf'")
         self.con = con
-        self.table = PassageTable.load(con)
+        self.table = PassageTable.load(con, context=True)
         self.position = {pid: i for i, pid in enumerate(self.table.ids)}
         self.dense_mode = dense
         self.depth = depth
+        self.fusion = fusion
+        self.bm25_weight = bm25_weight
         self.lexical = FtsBm25(con) if self.table.ids else None
+        self.lexical_position = (np.array([self.position[n] for n in self.lexical.names], dtype=np.int64)
+                                 if self.lexical is not None else np.zeros(0, dtype=np.int64))
+        self._moments: tuple[np.ndarray, np.ndarray] | None = None
 
     def __len__(self) -> int:
         return len(self.table.ids)
@@ -73,6 +111,13 @@ class HybridRetriever:
         if self.lexical is None:
             return []
         return [self.position[name] for name, _ in self.lexical.search(query, k)]
+
+    def bm25_scores(self, query: str) -> np.ndarray:
+        """BM25 score of every passage, by position (0 where no query term occurs)."""
+        out = np.zeros(len(self.table.ids))
+        if self.lexical is not None:
+            out[self.lexical_position] = self.lexical.scores(query)
+        return out
 
     def bm25_sql(self, query: str, k: int) -> list[int]:
         """The same ranking through the fts extension's `match_bm25` macro, in SQL (slower)."""
@@ -98,10 +143,21 @@ class HybridRetriever:
         top = np.argpartition(-scores, k - 1)[:k]
         return [int(i) for i in top[np.argsort(-scores[top], kind="stable")]]
 
+    def _dense_stats(self, vector: np.ndarray) -> tuple[float, float]:
+        """Mean and standard deviation of `vectors @ vector` over all passages, without the scan
+        (from the vectors' mean and second moment), for HNSW mode."""
+        if self._moments is None:
+            v = self.table.vectors.astype(np.float64)
+            self._moments = (v.mean(axis=0), v.T @ v / max(1, len(v)))
+        mean_vector, second = self._moments
+        q = vector.astype(np.float64)
+        mean = float(q @ mean_vector)
+        return mean, float(np.sqrt(max(q @ second @ q - mean * mean, 0.0)))
+
     def search(self, query: str, vector: np.ndarray, k: int, *, exclude: Callable[[int], bool] | None = None,
                as_of: datetime | None = None, mode: str = "hybrid") -> list[tuple[int, float]]:
-        """Top-k (position, fused score). `mode` is "hybrid", "bm25" or "dense"."""
-        limit = self.depth + k
+        """Top-k (position, score). `mode` is "hybrid" (this retriever's fusion), "rrf", "zscore",
+        "bm25" or "dense"."""
         too_late = None
         if as_of is not None:  # unknown dates (NaT) are kept: NaT > x is False
             too_late = self.table.published > np.datetime64(as_of, "us")
@@ -109,11 +165,17 @@ class HybridRetriever:
         def allowed(i: int) -> bool:
             return not ((exclude is not None and exclude(i)) or (too_late is not None and too_late[i]))
 
+        fusion = self.fusion if mode == "hybrid" else mode
+        if fusion == "zscore":
+            return self._zscore(query, vector, k, allowed, too_late)
+        limit = self.depth + k
         rankings = []
-        if mode in ("hybrid", "bm25"):
+        if fusion in ("rrf", "bm25"):
             rankings.append(self.bm25(query, limit))
-        if mode in ("hybrid", "dense"):
+        if fusion in ("rrf", "dense"):
             rankings.append(self.dense(vector, limit))
+        if not rankings:
+            raise ValueError(f"unknown mode {mode!r}")
         fused: dict[int, float] = {}
         for ranking in rankings:
             rank = 0
@@ -123,6 +185,38 @@ class HybridRetriever:
                 rank += 1
                 fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + rank)
         return sorted(fused.items(), key=lambda x: (-x[1], self.table.ids[x[0]]))[:k]
+
+    def _zscore(self, query: str, vector: np.ndarray, k: int, allowed: Callable[[int], bool],
+                too_late: np.ndarray | None) -> list[tuple[int, float]]:
+        n = len(self.table.ids)
+        if n == 0 or k <= 0:
+            return []
+        lexical = self.bm25_scores(query)
+        lexical_z = (lexical - lexical.mean()) / lexical.std() if lexical.std() > 0 else np.zeros(n)
+        w = self.bm25_weight
+        if self.dense_mode == "exact":
+            semantic = self.table.vectors @ vector
+            spread = semantic.std()
+            fused = w * lexical_z + (1 - w) * ((semantic - semantic.mean()) / spread if spread > 0 else 0.0)
+        else:  # HNSW: only the candidates of either retriever are scored
+            limit = self.depth + k
+            candidates = np.unique(np.array(self.bm25(query, limit) + self.dense(vector, limit), dtype=np.int64))
+            mean, spread = self._dense_stats(vector)
+            fused = np.full(n, -np.inf)
+            semantic = self.table.vectors[candidates] @ vector
+            fused[candidates] = w * lexical_z[candidates] + (1 - w) * (
+                (semantic - mean) / spread if spread > 0 else 0.0)
+        if too_late is not None:
+            fused = np.where(too_late, -np.inf, fused)
+        want = min(n, k + 8)
+        while True:
+            top = np.argpartition(-fused, want - 1)[:want] if want < n else np.arange(n)
+            order = sorted((int(i) for i in top if np.isfinite(fused[i])),
+                           key=lambda i: (-fused[i], self.table.ids[i]))
+            kept = [i for i in order if allowed(i)][:k]
+            if len(kept) == k or want >= n:
+                return [(i, float(fused[i])) for i in kept]
+            want = min(n, want * 4)
 
 
 def retrieve(con: duckdb.DuckDBPyConnection, claims: Sequence[Claim], embedder: Embedder, *,

@@ -74,3 +74,56 @@ def test_in_memory_bm25_ranks_exactly_like_the_fts_macro(demo_db):
     for q in queries:
         assert retriever.bm25(q, 15) == retriever.bm25_sql(q, 15), q
     assert retriever.bm25("nothing matches xyzzy", 5) == []
+
+
+def test_document_title_is_context_for_bm25_and_dense(tmp_path):
+    from evidence.index import context_text
+    from evidence.retrieve import HybridRetriever
+
+    con = connect(tmp_path / "c.duckdb")
+    embedder = LocalEmbedder()
+    passages = _passages(["a", "c"])
+    add_passages(con, passages, embedder, "run1", titles={"a": "Tarsk bridge collapse", "c": None})
+    rebuild_bm25(con)
+    rows = con.execute("SELECT doc_id, title, context_embedding IS NOT NULL FROM passages ORDER BY doc_id").fetchall()
+    assert rows == [("a", "Tarsk bridge collapse", True)] * 2 + [("c", None, False)] * 2
+    retriever = HybridRetriever(con)
+    t = retriever.table
+    crews = t.texts.index(TEXTS["a"][1])
+    expected = embedder.passages([context_text("Tarsk bridge collapse", TEXTS["a"][1])])[0]
+    assert abs(float(t.vectors[crews] @ expected) - 1.0) < 1e-4  # retrieval uses "title. sentence"
+    ferry = t.texts.index(TEXTS["c"][1])
+    assert abs(float(t.vectors[ferry] @ embedder.passages([TEXTS["c"][1]])[0]) - 1.0) < 1e-4  # no title: sentence
+    # "Emergency crews moved families to a school." has no word of the query; its headline does
+    assert crews in retriever.bm25("Tarsk", 5)
+    top = retriever.search("Tarsk", embedder.queries(["Tarsk"])[0], 2)
+    assert {i for i, _ in top} == {crews, t.texts.index(TEXTS["a"][0])}
+
+
+def test_titles_come_from_the_documents_table(tmp_path):
+    con = connect(tmp_path / "d.duckdb")
+    con.execute("INSERT INTO documents (doc_id, title, text, origin, content_hash, ingested_at)"
+                " VALUES ('a', 'Bridge down', 'x', 'o', 'h', now())")
+    add_passages(con, _passages(["a"]), LocalEmbedder(), "run1")
+    assert {r[0] for r in con.execute("SELECT title FROM passages").fetchall()} == {"Bridge down"}
+
+
+def test_fusions_and_dense_modes_agree_on_a_clear_winner(tmp_path):
+    from evidence.index import create_hnsw
+    from evidence.retrieve import HybridRetriever
+
+    con = connect(tmp_path / "f.duckdb")
+    embedder = LocalEmbedder()
+    add_passages(con, _passages(["a", "b", "c"]), embedder, "run1")
+    rebuild_bm25(con)
+    create_hnsw(con)
+    query = "The central bank raised its rate"
+    vector = embedder.queries([query])[0]
+    for retriever in (HybridRetriever(con), HybridRetriever(con, dense="hnsw"), HybridRetriever(con, fusion="rrf")):
+        hits = retriever.search(query, vector, 3)
+        assert retriever.table.texts[hits[0][0]] == TEXTS["b"][1]
+        assert [s for _, s in hits] == sorted((s for _, s in hits), reverse=True)
+    exact, hnsw = HybridRetriever(con), HybridRetriever(con, dense="hnsw")
+    assert [i for i, _ in exact.search(query, vector, 6)] == [i for i, _ in hnsw.search(query, vector, 6)]
+    first = exact.search(query, vector, 1)[0][0]
+    assert first not in [i for i, _ in exact.search(query, vector, 5, exclude=lambda i: i == first)]
