@@ -238,7 +238,6 @@ def judge(
 
     def flush() -> None:
         good = [p for p in pending if isinstance(p, PairLine)]
-        failed_before = counts["failed"]
         verdicts = iter(chosen.judge.judge([(p.hypothesis, p.premise) for p in good]))
         for item in pending:
             if isinstance(item, dict):
@@ -246,12 +245,12 @@ def judge(
             else:
                 j = next(verdicts)
                 if isinstance(j, Judgement):
+                    counts["judged"] += 1
                     record = {"id": item.id, "label": NLI_LABEL[j.stance], "score": round(j.score, 4)}
                 else:  # the model failed on it after retries: said so, never a default label
                     counts["failed"] += 1
                     record = {"id": item.id, "error": j.reason}
             out.write(json.dumps(record) + "\n")
-        counts["judged"] += len(good) - counts["failed"] + failed_before
         pending.clear()
 
     try:

@@ -65,6 +65,26 @@ def predict(judge, pairs: Sequence[Pair]) -> list[Judgement]:
     return judge.judge([(p.hypothesis, p.premise) for p in pairs])
 
 
+def two_way(judge, pairs: Sequence[Pair]) -> tuple[list[str], list[Judgement]]:
+    """SUPPORTS vs REFUTES for a task without a neutral class (FEVER-Symmetric: every evidence
+    sentence is about its claim). Rule: the judge's stance when it takes one; when it answers
+    neutral, the side with more evidence: the trained judge's probability of refutes against that
+    of supports (refutes only if strictly larger); a judge without probabilities (the cue judge)
+    falls back to supports."""
+    detailed = getattr(judge, "judge_detailed", None)
+    if detailed is None:
+        judged = predict(judge, pairs)
+        return [NLI_LABEL[j.stance] if j.stance != "neutral" else "entailment" for j in judged], judged
+    judged, P = detailed([(p.hypothesis, p.premise) for p in pairs])
+    labels = []
+    for j, prob in zip(judged, P):
+        if j.stance != "neutral":
+            labels.append(NLI_LABEL[j.stance])
+        else:  # columns: supports, refutes, neutral
+            labels.append("contradiction" if prob[1] > prob[0] else "entailment")
+    return labels, judged
+
+
 def score(name: str, gold: Sequence[str], predicted: Sequence[str], labels: Sequence[str]) -> Scores:
     confusion = Counter(zip(gold, predicted))
     f1 = {}
@@ -96,9 +116,7 @@ def run_judge_benchmarks(judge, root: Path = DATASETS) -> list[Scores]:
     results.append(score("SICK test (3-way)", [p.gold for p in sick],
                          [NLI_LABEL[j.stance] for j in predict(judge, sick)], three))
     fever = load_fever_symmetric(root)
-    judged = predict(judge, fever)
-    # Two-way: a neutral answer is forced to the side its cues lean to, else to "entailment".
-    forced = [NLI_LABEL[j.stance] if j.stance != "neutral" else "entailment" for j in judged]
+    forced, judged = two_way(judge, fever)  # the rule is in two_way's docstring
     s = score("FEVER-Symmetric dev (2-way)", [p.gold for p in fever], forced, ("entailment", "contradiction"))
     s.extra["share answered neutral"] = sum(j.stance == "neutral" for j in judged) / len(judged)
     results.append(s)

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from claimflow.llm.client import Prompt
 from claimflow.llm.runner import Item, Runner
+from claimflow.llm.spans import locate
 from claims.local import parse_prose, sentence_span
 from claims.models import Claim, DocumentClaims, Modality, Polarity, TemporalAnomaly, claim_id_for
 from ingest.models import Document
@@ -45,16 +46,6 @@ class ExtractionReply(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     claims: list[ExtractedClaim]
-
-
-def locate(span: str, text: str) -> tuple[int, int] | None:
-    """Where a quoted span lies in the text: exact, else with the model's outer whitespace or
-    quotation marks dropped. Offsets are always of the real text."""
-    for candidate in (span, span.strip().strip("\"'\u201c\u201d\u00ab\u00bb").strip()):
-        found = text.find(candidate) if candidate.strip() else -1
-        if found >= 0:
-            return found, found + len(candidate)
-    return None
 
 
 class ExtractStage:
@@ -113,8 +104,8 @@ class LLMExtractor:
         for i, document in enumerate(documents):
             mine = [(item, out) for item, out, owner in zip(items, outcomes, owners) if owner == i]
             errors = [out.error for _, out in mine if not out.ok]
-            if errors:
-                results.append(DocumentClaims(doc_id=document.doc_id, claims=[], error=errors[0]))
+            if errors:  # its sentences are known: they are indexed as passages while its claims wait
+                results.append(DocumentClaims(doc_id=document.doc_id, claims=[], error=errors[0], sentences=spans[i]))
                 continue
             claims = [c for item, out in mine for c in self._claims(document, item.payload, out.output)]
             unique = {c.claim_id: c for c in claims}

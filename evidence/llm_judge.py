@@ -1,7 +1,7 @@
 """Pair judging by a model behind an OpenAI-compatible API.
 
-Pairs are sent grouped by claim (a claim and up to BATCH of its passages per request: one call per
-claim instead of one per pair). Each pair is cached on its own, so a passage added later costs only
+Pairs are sent grouped by claim (a claim and up to CLAIMFLOW_LLM_JUDGE_BATCH, default 8, of its passages
+per request: one call per claim instead of one per pair). Each pair is cached on its own, so a passage added later costs only
 its own judgement. The model must quote the span of the passage it relies on; a span that is not in
 the passage, a missing passage or a refutation without a kind sends the reply back once, then the
 pair fails: a JudgeFailure, recorded as pending, never a default label.
@@ -12,17 +12,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from claimflow.llm.client import Prompt
 from claimflow.llm.guard import instructions_in
 from claimflow.llm.runner import Item, Runner
-from claims.llm import locate
+from claimflow.llm.spans import locate
 from evidence.models import JudgeFailure, Judgement, Stance
 
+Refutation = Literal["polarity", "numeric", "date", "antonym", "denial"]
+
 PROMPT_VERSION = "judge.v1"
-BATCH = 8
 
 
 class PassageJudgement(BaseModel):
@@ -31,7 +33,7 @@ class PassageJudgement(BaseModel):
     passage: int
     stance: Stance
     score: float = Field(ge=0.0, le=1.0)
-    kind: str | None = Field(description="for refutes: polarity, numeric, date, antonym or denial")
+    kind: Refutation | None = Field(description="for refutes: which conflict; null otherwise")
     evidence_span: str
     rationale: str
 
@@ -42,22 +44,22 @@ class JudgeReply(BaseModel):
     judgements: list[PassageJudgement]
 
 
-_KINDS = {"polarity", "numeric", "date", "antonym", "denial"}
-
 
 class JudgeStage:
     stage = "judge"
     reply_model = JudgeReply
     output_model = PassageJudgement
 
-    def __init__(self, prompt: Prompt) -> None:
+    def __init__(self, prompt: Prompt, batch: int) -> None:
         self.prompt = prompt
+        self.batch = batch
 
     def batches(self, items: Sequence[Item]) -> list[list[int]]:
         by_claim: dict[str, list[int]] = {}
         for i, item in enumerate(items):
             by_claim.setdefault(item.input["claim"], []).append(i)
-        return [group[j:j + BATCH] for group in by_claim.values() for j in range(0, len(group), BATCH)]
+        n = self.batch
+        return [group[j:j + n] for group in by_claim.values() for j in range(0, len(group), n)]
 
     def messages(self, items: Sequence[Item]) -> list[dict]:
         data = {"claim": items[0].input["claim"],
@@ -74,8 +76,8 @@ class JudgeStage:
             j = by_n.get(n)
             if j is None:
                 out.append(f"no judgement for passage {n}")
-            elif j.stance == "refutes" and j.kind not in _KINDS:
-                out.append(f"passage {n}: a refutation needs a kind, one of {sorted(_KINDS)}")
+            elif j.stance == "refutes" and j.kind is None:
+                out.append(f"passage {n}: a refutation needs a kind")
             elif j.evidence_span and locate(j.evidence_span, item.input["passage"]) is None:
                 out.append(f"passage {n}: evidence_span {j.evidence_span[:80]!r} does not occur in the passage")
             elif not j.evidence_span and j.stance != "neutral":
@@ -89,7 +91,7 @@ class LLMJudge:
     def __init__(self, runner: Runner) -> None:
         self.runner = runner
         self.prompt = Prompt.load("evidence", "judge", PROMPT_VERSION)
-        self.stage = JudgeStage(self.prompt)
+        self.stage = JudgeStage(self.prompt, runner.model.settings.judge_batch)
         self.name = f"{runner.engine}/{PROMPT_VERSION}#{self.prompt.hash}"
 
     def judge(self, pairs: list[tuple[str, str]]) -> list[Judgement | JudgeFailure]:

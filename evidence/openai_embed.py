@@ -27,7 +27,7 @@ class OpenAIEmbedder:
         self.model = model
         self.settings = settings
         self.name = f"openai:{model}"
-        self._client = openai.OpenAI(base_url=settings.base_url, api_key=settings.api_key.get_secret_value(),
+        self._client = openai.OpenAI(base_url=settings.embed_base_url or settings.base_url, api_key=settings.api_key.get_secret_value(),
                                      timeout=settings.timeout, max_retries=0)
 
     def _encode(self, texts: Sequence[str], kind: str) -> np.ndarray:

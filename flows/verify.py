@@ -86,6 +86,7 @@ def verify_corpus(sources: list[str], db: str = DEFAULT_DB, engine: str = "local
                       n_ingest_errors=len(ingested.errors))
 
         pending = writer.pending_documents(chosen.extractor.name)
+        waiting: list[Pending] = []
         if pending:
             results = extract_task(chosen, pending)
             extractions = [x for x in results if x.error is None]
@@ -93,20 +94,22 @@ def verify_corpus(sources: list[str], db: str = DEFAULT_DB, engine: str = "local
                                   detail=f"document {x.doc_id}: {x.error}; it will be retried next run")
                       for x in results if x.error is not None]
             writer.record_errors(failed, run_id)
-            writer.save_pending_extractions(
-                [Pending(stage="extract", item_id=x.doc_id, claim_id=None, doc_id=x.doc_id, reason=x.error)
-                 for x in results if x.error is not None], [d.doc_id for d in pending], chosen.extractor.name, run_id)
+            waiting = [Pending(stage="extract", item_id=x.doc_id, claim_id=None, doc_id=x.doc_id, reason=x.error)
+                       for x in results if x.error is not None]
             done = {x.doc_id for x in extractions}
             writer.clear_errors([d.origin for d in pending if d.doc_id in done], "extraction")
             for error in failed:
                 logger.error("extraction failed: %s (%s)", error.origin, error.detail)
             counts["n_ingest_errors"] += len(failed)
-            # Passages first: a document counts as extracted only once its passages are indexed too.
-            added = add_passages(con, pipeline.passages_of(pending, extractions), chosen.embedder, run_id)
+            # Passages first: a document counts as extracted only once its passages are indexed too. A document
+            # whose extraction failed after its sentences were found (a model call failed) is indexed all the
+            # same, so that it is evidence for other claims while its own claims wait.
+            added = add_passages(con, pipeline.passages_of(pending, results), chosen.embedder, run_id)
             writer.save_extractions(extractions, chosen.extractor.name, run_id, pipeline.anomalies_of(extractions))
             linked = link_duplicates(con, set(added))
             logger.info("extracted %d documents; %d new passages, %d repeat another document's",
                         len(pending), len(added), linked)
+        writer.save_pending_extractions(waiting, chosen.extractor.name, run_id)
         group_sources(con, run_id)
         claims = writer.load_claims()
         renames = pipeline.speaker_renames(claims)

@@ -84,7 +84,7 @@ class Writer:
         self.con.execute("DELETE FROM contradictions WHERE claim_id_a IN (SELECT claim_id FROM claims WHERE doc_id IN "
                          "(SELECT unnest(?))) OR claim_id_b IN (SELECT claim_id FROM claims WHERE doc_id IN "
                          "(SELECT unnest(?)))", [doc_ids, doc_ids])
-        for table in ("documents", "extractions", "passages", "claims"):
+        for table in ("documents", "extractions", "passages", "claims", "pending"):
             self.con.execute(f"DELETE FROM {table} WHERE doc_id IN (SELECT unnest(?))", [doc_ids])
 
     def record_errors(self, errors: Sequence[IngestError], run_id: str) -> None:
@@ -121,10 +121,12 @@ class Writer:
                          anomalies: Sequence[Contradiction] = ()) -> None:
         doc_ids = [x.doc_id for x in extractions]
         with self.transaction():
+            # One extraction per document: another extractor's claims (and their anomalies) are replaced.
+            self.con.execute("DELETE FROM contradictions WHERE kind = 'temporal' AND claim_id_a IN "
+                             "(SELECT claim_id FROM claims WHERE doc_id IN (SELECT unnest(?)))", [doc_ids])
             self.con.execute("DELETE FROM claims WHERE doc_id IN (SELECT unnest(?))", [doc_ids])
             self._insert("claims", [{**c.model_dump(), "run_id": run_id} for x in extractions for c in x.claims])
-            self.con.execute("DELETE FROM extractions WHERE extractor = ? AND doc_id IN (SELECT unnest(?))",
-                             [extractor, doc_ids])
+            self.con.execute("DELETE FROM extractions WHERE doc_id IN (SELECT unnest(?))", [doc_ids])
             self._insert("extractions", [
                 {"doc_id": x.doc_id, "extractor": extractor, "n_claims": len(x.claims), "run_id": run_id,
                  "extracted_at": now()} for x in extractions
@@ -151,13 +153,15 @@ class Writer:
             " FROM documents d LEFT JOIN source_groups g USING (doc_id)").fetchall())
 
     # judging ----------------------------------------------------------------------------------
-    def save_pending_extractions(self, failed: Sequence[Pending], attempted: Sequence[str], engine: str,
-                                 run_id: str) -> None:
-        """Documents whose extraction failed this run are pending; those that succeeded are not."""
+    def save_pending_extractions(self, failed: Sequence[Pending], extractor: str, run_id: str) -> None:
+        """Documents whose extraction failed this run are pending. Rows of documents that are gone or
+        are now extracted by the current extractor are dropped (so nothing stays pending for ever)."""
         with self.transaction():
-            self.con.execute("DELETE FROM pending WHERE stage = 'extract' AND doc_id IN (SELECT unnest(?))",
-                             [list(attempted)])
-            self._insert("pending", [{**p.model_dump(), "engine": engine, "run_id": run_id, "recorded_at": now()}
+            self.con.execute(
+                "DELETE FROM pending WHERE stage = 'extract' AND (doc_id NOT IN (SELECT doc_id FROM documents)"
+                " OR doc_id IN (SELECT doc_id FROM extractions WHERE extractor = ?) OR doc_id IN (SELECT unnest(?)))",
+                [extractor, [p.doc_id for p in failed]])
+            self._insert("pending", [{**p.model_dump(), "engine": extractor, "run_id": run_id, "recorded_at": now()}
                                      for p in failed])
 
     def save_judgements(self, evidence: Sequence[EvidenceRow], contradictions: Sequence[Contradiction],

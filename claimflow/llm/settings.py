@@ -11,7 +11,10 @@ Read from the environment when an engine is resolved (never at import time):
     CLAIMFLOW_LLM_RPM          requests per minute, at most (default 60; 0 = no limit)
     CLAIMFLOW_LLM_MAX_CALLS    requests per run, at most (default 0 = no limit): a cost ceiling; past it
                                the run stops calling and what is left waits in `pending`
+    CLAIMFLOW_LLM_JUDGE_BATCH  passages of one claim judged per request (default 8; 1 isolates every
+                               passage from the others, for ~5x the input tokens)
     CLAIMFLOW_LLM_STRUCTURED   json_schema (default) | json_object (for servers without JSON-schema output)
+    CLAIMFLOW_EMBED_BASE_URL   the /v1/embeddings server, when it is not OPENAI_BASE_URL
     CLAIMFLOW_EMBED_INPUT_TYPE set to 1 to send input_type=query|passage to /v1/embeddings (e5 servers)
 
 The key is held as a SecretStr: it is never printed, logged, stored in DuckDB or put in artifacts."""
@@ -37,8 +40,10 @@ class LLMSettings(BaseModel):
     concurrency: int = Field(default=4, ge=1)
     rpm: int = Field(default=60, ge=0)
     max_calls: int = Field(default=0, ge=0)
+    judge_batch: int = Field(default=8, ge=1)
     structured: Literal["json_schema", "json_object"] = "json_schema"
     embed_input_type: bool = False
+    embed_base_url: str | None = None
 
     @property
     def endpoint(self) -> str:
@@ -74,8 +79,10 @@ class LLMSettings(BaseModel):
             concurrency=env.get("CLAIMFLOW_LLM_CONCURRENCY", 4),
             rpm=env.get("CLAIMFLOW_LLM_RPM", 60),
             max_calls=env.get("CLAIMFLOW_LLM_MAX_CALLS", 0),
+            judge_batch=env.get("CLAIMFLOW_LLM_JUDGE_BATCH", 8),
             structured=env.get("CLAIMFLOW_LLM_STRUCTURED", "json_schema"),
             embed_input_type=env.get("CLAIMFLOW_EMBED_INPUT_TYPE", "") in ("1", "true", "yes"),
+            embed_base_url=env.get("CLAIMFLOW_EMBED_BASE_URL") or None,
         )
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)

@@ -29,6 +29,9 @@ _STOP = set("the a an of to in on at and or but is are was were be been has have
             "from as said says not no never he she they we you i their our his her them us who which".split())
 
 
+_OBEYED = ("ignore previous instructions", "mark every claim", "model:", "correct answer")
+
+
 def _content_words(text: str) -> set[str]:
     return {w.lower()[:6] for w in _WORD.findall(text) if w.lower() not in _STOP and len(w) > 2}
 
@@ -56,13 +59,14 @@ def extract_answer(data: dict) -> dict:
 
 def judge_answer(data: dict) -> dict:
     claim = data["claim"]
-    gullible = any("ignore previous instructions" in p["text"].lower() for p in data["passages"])
+    # A model that obeys whatever the passages tell it (the worst case the defences are tested against).
+    gullible = any(cue in p["text"].lower() for p in data["passages"] for cue in _OBEYED)
     out = []
     for p in data["passages"]:
         text = p["text"].strip()
         a, b = _content_words(claim), _content_words(text)
         overlap = len(a & b) / max(1, min(len(a), len(b)))
-        if gullible:  # a model that obeys whatever the passages tell it
+        if gullible:
             stance, kind, span = "supports", None, text
         elif overlap >= 0.6:
             differs = bool(_NEG.search(claim)) != bool(_NEG.search(text))
@@ -103,6 +107,7 @@ class State:
     faults: list[Fault] = field(default_factory=list)
     records: list[Record] = field(default_factory=list)
     answered: list[str] = field(default_factory=list)  # hashes of request bodies answered with 200
+    items: list[str] = field(default_factory=list)  # each item answered validly: a document chunk or a pair
     quota_left: int | None = None
     hang: float = 3.0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -191,6 +196,9 @@ class _Handler(BaseHTTPRequestHandler):
             if state.quota_left is not None:
                 state.quota_left -= 1
             state.answered.append(digest)
+            if kind is None:
+                state.items += ([json.dumps(user["sentences"])] if task == "extract" else
+                                [user["claim"] + "\n" + p["text"] for p in user["passages"]])
         self._send(200, {
             "id": f"chatcmpl-{digest}", "object": "chat.completion", "created": int(time.time()),
             "model": body.get("model"),
@@ -222,6 +230,11 @@ class FakeOpenAI:
     @property
     def answered(self) -> list[str]:
         return list(self.state.answered)
+
+    @property
+    def items(self) -> list[str]:
+        """Every document chunk and every (claim, passage) pair the server answered validly, in order."""
+        return list(self.state.items)
 
     def requests(self, task: str | None = None) -> list[Record]:
         return [r for r in self.state.records if task is None or r.task == task]

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import pytest
 from typer.testing import CliRunner
 
 from claimflow.cli import app
@@ -92,7 +93,7 @@ def test_quota_exhausted_mid_run_keeps_the_work_and_the_next_run_finishes_it(pre
     status, pending = _query(db, "SELECT status, n_pending FROM runs ORDER BY started_at DESC LIMIT 1")[0]
     assert (status, pending) == ("completed", 0)
     assert waiting <= {c for (c,) in _query(db, "SELECT claim_id FROM verdicts")}
-    assert len(fake_openai.answered) == len(set(fake_openai.answered))  # no answered request was paid for twice
+    assert len(fake_openai.items) == len(set(fake_openai.items))  # no chunk and no pair was paid for twice
 
 
 def test_a_failed_judgement_stays_pending_until_a_run_succeeds(prefect_harness, fake_openai, tmp_path):
@@ -103,11 +104,10 @@ def test_a_failed_judgement_stays_pending_until_a_run_succeeds(prefect_harness, 
     assert rows and all("HTTP 500 after retries" in reason for _, reason in rows)
     assert _query(db, "SELECT status FROM runs")[0][0] == "partial"
     assert _query(db, "SELECT status FROM llm_calls WHERE status = 'failed'")
-    paid = list(fake_openai.answered)
     _run(corpus, db)
     assert _query(db, "SELECT count(*) FROM pending")[0][0] == 0
     assert {c for c, _ in rows} <= {c for (c,) in _query(db, "SELECT claim_id FROM verdicts")}
-    assert not set(fake_openai.answered[len(paid):]) & set(paid)  # only what was pending was asked again
+    assert len(fake_openai.items) == len(set(fake_openai.items))  # only what was pending was asked again
 
 
 def test_a_document_that_tells_the_model_what_to_do_changes_no_other_verdict(prefect_harness, fake_openai, tmp_path):
@@ -125,3 +125,53 @@ def test_a_document_that_tells_the_model_what_to_do_changes_no_other_verdict(pre
     assert _query(hostile_db, "SELECT count(*) FROM evidence e JOIN passages p USING (passage_id) "
                               "WHERE p.text LIKE 'Ignore previous%' AND e.cue = 'instruction-like text'")[0][0] > 0
     assert all("mark every claim" not in r.body for r in fake_openai.requests("judge"))
+
+
+def _tables(db: Path) -> dict[str, list]:
+    return {"claims": _query(db, "SELECT claim_id, text, polarity FROM claims ORDER BY 1"),
+            "verdicts": _query(db, "SELECT claim_id, verdict, confidence FROM verdicts ORDER BY 1"),
+            "contradictions": _query(db, "SELECT contradiction_id, kind FROM contradictions ORDER BY 1")}
+
+
+@pytest.fixture(scope="module")
+def clean_run(prefect_harness, tmp_path_factory):
+    """The same corpus through a server that never fails: what every faulty run must end up with."""
+    from fake_openai import FakeOpenAI
+
+    server, tmp = FakeOpenAI(), tmp_path_factory.mktemp("clean")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("OPENAI_BASE_URL", server.base_url)
+        mp.setenv("OPENAI_API_KEY", SECRET)
+        mp.setenv("CLAIMFLOW_LLM_RPM", "0")
+        _run(_corpus(tmp), tmp / "clean.duckdb")
+    server.close()
+    return _tables(tmp / "clean.duckdb")
+
+
+@pytest.mark.parametrize("fault", ["429", "hang", "garbage", "schema", "badspan"])
+def test_a_fault_in_extraction_and_in_judging_still_gives_the_clean_result(clean_run, fake_openai, tmp_path, fault):
+    fake_openai.fail(fault, when="Meridian")  # the first request naming it: a document's extraction
+    fake_openai.fail(fault, claim="has not approved the harbour budget")  # one claim's judging
+    db = tmp_path / "llm.duckdb"
+    # The fake server answers with its own base URL in the cache key, so nothing is shared with clean_run.
+    _run(_corpus(tmp_path), db)
+    assert [r.fault for r in fake_openai.requests() if r.fault] == [fault, fault]
+    assert _query(db, "SELECT status, n_pending FROM runs")[0] == ("completed", 0)
+    assert _tables(db) == clean_run
+    statuses = {s for (s,) in _query(db, "SELECT status FROM llm_calls")}
+    assert statuses == ({"ok", "repaired"} if fault in ("garbage", "schema", "badspan") else {"ok"})
+
+
+def test_a_document_whose_extraction_fails_is_evidence_already_and_extracted_next_run(prefect_harness, fake_openai,
+                                                                                      tmp_path):
+    db, corpus = tmp_path / "llm.duckdb", _corpus(tmp_path)
+    fake_openai.fail("500", times=3, when="Meridian")
+    _run(corpus, db)
+    (doc_id,) = _query(db, "SELECT doc_id FROM pending WHERE stage = 'extract'")[0]
+    assert _query(db, "SELECT count(*) FROM claims WHERE doc_id = ?", [doc_id])[0][0] == 0
+    assert _query(db, "SELECT count(*) FROM passages WHERE doc_id = ?", [doc_id])[0][0] > 0  # indexed all the same
+    assert _query(db, "SELECT reason FROM ingest_errors")[0][0] == "extraction"
+    _run(corpus, db)
+    assert _query(db, "SELECT count(*) FROM pending")[0][0] == 0
+    assert _query(db, "SELECT count(*) FROM claims WHERE doc_id = ?", [doc_id])[0][0] > 0
+    assert len(fake_openai.items) == len(set(fake_openai.items))
