@@ -85,6 +85,10 @@ def verify_corpus(sources: list[str], db: str = DEFAULT_DB, engine: str = "local
         counts.update(n_documents_seen=len(ingested.documents), n_documents_new=len(fresh),
                       n_ingest_errors=len(ingested.errors))
 
+        mixed = writer.other_embedders(chosen.embedder.name)
+        if mixed:
+            logger.warning("passages in %s were embedded by %s, this run embeds with %s: vectors of different models "
+                           "do not compare; use one embedder per database", db, ", ".join(mixed), chosen.embedder.name)
         pending = writer.pending_documents(chosen.extractor.name)
         waiting: list[Pending] = []
         if pending:
@@ -126,10 +130,11 @@ def verify_corpus(sources: list[str], db: str = DEFAULT_DB, engine: str = "local
         counts.update(n_claims=len(claims), n_evidence=len(judged.evidence), n_contradictions=n_contradictions,
                       n_pending=n_pending, n_llm_calls=usage.calls, n_cache_hits=usage.cache_hits,
                       tokens_in=usage.tokens_in, tokens_out=usage.tokens_out)
-        note = None
+        note = f"passages were embedded by {', '.join(mixed)} too: retrieval mixes vector spaces" if mixed else None
         if n_pending:
-            note = (f"{n_pending} items pending (see the pending table); the next run tries them again"
-                    + (f": {chosen.stopped}" if chosen.stopped else ""))
+            note = "; ".join(filter(None, [
+                f"{n_pending} items pending (see the pending table); the next run tries them again"
+                + (f": {chosen.stopped}" if chosen.stopped else ""), note]))
             logger.warning(note)
         status = "partial" if n_pending else "completed"
         writer.finish_run(run_id, status, counts, error=note)

