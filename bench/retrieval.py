@@ -3,6 +3,7 @@
     .venv/bin/python bench/retrieval.py quality
     .venv/bin/python bench/retrieval.py scale [--passages 100000] [--hnsw] [--queries 200]
     .venv/bin/python bench/retrieval.py multilingual
+    .venv/bin/python bench/retrieval.py oracle
 
 quality: the 7,675 Climate-FEVER evidence sentences (read from ../shared/datasets at run time;
 identical sentences shared by several claims are one passage) form the corpus, indexed exactly as
@@ -25,6 +26,11 @@ the same vectors in DuckDB, and the `bm25s` package on the same texts, in the sa
 multilingual: a hand-made parallel set (bench/data/parallel_en_ru_uk.jsonl, 16 sentences in English,
 Russian and Ukrainian, written for this project): each English sentence queries the 32 Russian and
 Ukrainian sentences by dense search; reports how often its own translations rank first.
+
+oracle: where each claim's own evidence sentences rank in the full rankings of BM25, dense and
+hybrid (with and without document context), what a perfect reranker of the top N could reach,
+and what the evidence sentences are like (no word shared with the claim, fragments, near-duplicates
+evidencing other claims, annotators' NOT_ENOUGH_INFO labels).
 
 Embeddings are cached under $CLAIMFLOW_BENCH_CACHE (default /tmp/claimflow-bench-cache)."""
 from __future__ import annotations
@@ -204,6 +210,79 @@ def _quality_table(retriever, order, subset, modes) -> None:
                   f"{m[4]:7.3f}")
 
 
+def oracle(args) -> None:
+    """How far recall@10 could go: where a claim's own sentences rank under every retriever measured
+    (full rankings, not only the top 10), what a perfect reranker of the top N could reach, and what
+    kind of sentences they are."""
+    import re
+
+    from evidence.retrieve import HybridRetriever
+    from store import connect
+
+    corpus = Corpus()
+    claims, texts = corpus.claims, corpus.texts
+    contexts = corpus.contexts()
+    vectors = embed_cached("passage", texts + contexts)
+    lookup = dict(zip(texts + contexts, vectors))
+    queries = embed_cached("query", [c for _, c, *_ in claims])
+    ranks = {}
+    for context in (False, True):
+        db = Path(tempfile.mkdtemp()) / "cf.duckdb"
+        build_index(texts, corpus.titles if context else None, lookup, db)
+        con = connect(db, read_only=True)
+        r = HybridRetriever(con)
+        order = np.array([int(pid[1:]) for pid in r.table.ids])
+        tag = " +context" if context else ""
+        for name in ("BM25", "dense", "hybrid z-score"):
+            ranks[name + tag] = np.zeros((len(claims), len(texts)), dtype=np.int32)
+        for qi, ((_, claim, *_), vector) in enumerate(zip(claims, queries)):
+            lexical = r.bm25_scores(claim)
+            semantic = r.table.vectors @ vector
+            fused = r.bm25_weight * (lexical - lexical.mean()) / (lexical.std() or 1) + (1 - r.bm25_weight) * (
+                semantic - semantic.mean()) / (semantic.std() or 1)
+            for name, scores in (("BM25", lexical), ("dense", semantic), ("hybrid z-score", fused)):
+                rank = np.empty(len(texts), dtype=np.int32)
+                rank[order[np.argsort(-scores, kind="stable")]] = np.arange(1, len(texts) + 1)
+                ranks[name + tag][qi] = rank
+        con.close()
+    pairs = [(qi, p) for qi, c in enumerate(claims) for p in c[2]]
+    rows, cols = np.array([q for q, _ in pairs]), np.array([p for _, p in pairs])
+    default = ranks["hybrid z-score +context"][rows, cols]
+    best = np.minimum.reduce([m[rows, cols] for m in ranks.values()])
+    print(f"{len(pairs)} (claim, own evidence sentence) pairs; rank of the own sentence among {len(texts)} passages")
+    print(f"{'within top':>12} {'default hybrid':>15} {'best of 6 rankings':>19}")
+    for t in (5, 10, 20, 30, 50, 100, 500):
+        print(f"{t:12d} {np.mean(default <= t):15.3f} {np.mean(best <= t):19.3f}")
+    print("A perfect reranker of the default hybrid's top N puts at most the share above (column 1, row N) of the"
+          " own sentences into the top 10 (when N >= 10), so its recall@10 cannot exceed it.")
+    print("'best of 6' gives each pair the best rank any of the 6 rankings (BM25, dense, hybrid; with and without"
+          " context) gives it: an optimistic ceiling for fusing them.")
+    per_claim = [np.mean([best[i] <= 10 for i, (q, _) in enumerate(pairs) if q == qi]) for qi in range(len(claims))]
+    print(f"union of the 6 top-10 lists (up to 60 passages per claim): recall {np.mean(per_claim):.3f}")
+    stop = set("the and for that with are was were this from has have been which its their they not but can "
+               "more than also into over such these other about will would may between".split())
+
+    def words(text):
+        return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 2 and w not in stop}
+
+    disjoint = np.mean([not (words(claims[q][1]) & words(texts[p])) for q, p in pairs])
+    print(f"own sentences sharing no content word with their claim: {disjoint:.3f}")
+    print(f"distinct sentences of fewer than 6 words (dates, citation fragments): "
+          f"{sum(len(t.split()) < 6 for t in texts)}")
+    sentence_vectors = np.vstack([lookup[t] for t in texts])
+    near = 0
+    for q, p in pairs:
+        sims = sentence_vectors @ sentence_vectors[p]
+        close = [j for j in np.flatnonzero(sims >= 0.95) if j != p and j not in claims[q][2]]
+        near += bool(close)
+    print(f"own sentences with a near-duplicate (e5 cosine >= 0.95) that is not evidence for the same claim: "
+          f"{near / len(pairs):.3f}")
+    labelled = np.array([p in claims[q][3] for q, p in pairs])
+    print(f"pairs labelled NOT_ENOUGH_INFO by the annotators: {1 - labelled.mean():.3f}; default hybrid top-10 "
+          f"share: NOT_ENOUGH_INFO {np.mean(default[~labelled] <= 10):.3f}, SUPPORTS/REFUTES "
+          f"{np.mean(default[labelled] <= 10):.3f}")
+
+
 def synthetic(texts: list[str], titles: list[str], vectors: np.ndarray, context_vectors: np.ndarray, n: int,
               seed: int = 7):
     """Pad to n passages: a real sentence with its words shuffled and one dropped, under its real
@@ -335,8 +414,9 @@ def main() -> None:
     s.add_argument("--queries", type=int, default=200)
     s.add_argument("--hnsw", action="store_true", help="also build and query the HNSW index (minutes)")
     sub.add_parser("multilingual")
+    sub.add_parser("oracle")
     args = parser.parse_args()
-    {"quality": quality, "scale": scale, "multilingual": multilingual}[args.command](args)
+    {"quality": quality, "scale": scale, "multilingual": multilingual, "oracle": oracle}[args.command](args)
 
 
 if __name__ == "__main__":
