@@ -231,16 +231,29 @@ def clauses(doc: Doc) -> list[Clause]:
 
 
 _CACHE: dict[str, tuple[Clause, ...]] = {}
+_VIEWS: dict = {}  # text -> evidence.align.View (token view for the alignment features)
 _CACHE_LIMIT = 100_000
 
 
 def parse_many(texts: list[str]) -> None:
-    """Parse texts not seen yet in one batched spaCy pass."""
+    """Parse texts not seen yet in one batched spaCy pass (clauses and the alignment token view)."""
+    from evidence.align import view_of
+
     missing = list(dict.fromkeys(t for t in texts if t not in _CACHE))
     if len(_CACHE) + len(missing) > _CACHE_LIMIT:
         _CACHE.clear()
+        _VIEWS.clear()
     for text, doc in zip(missing, get_nlp().pipe(missing, batch_size=128)):
         _CACHE[text] = tuple(clauses(doc))
+        _VIEWS[text] = view_of(doc)
+
+
+def parse_view(text: str):
+    """The alignment token view of a text (evidence.align.View), parsed on first use."""
+    if text not in _VIEWS:
+        _CACHE.pop(text, None)
+        parse_many([text])
+    return _VIEWS[text]
 
 
 def parse_clauses(text: str) -> tuple[Clause, ...]:

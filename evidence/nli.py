@@ -1,19 +1,24 @@
-"""A small trained pair judge on top of the cue judge (evidence/judge.py): supports / refutes /
-neutral with a calibrated probability, numpy only at inference.
+"""The trained pair judge, the local engine's judge: supports / refutes / neutral with a calibrated
+probability, numpy only at inference. It combines three views of a (claim, evidence) pair:
 
-Features of a (claim, evidence) pair (`pair_features`):
-- e5 passage vectors u (claim) and v (evidence): cosine, |u - v| and u * v (384 dimensions each);
-- the cue judge's view: did a clause align (on its predicate, or only lexically), same or antonym
-  predicate, polarity mismatch, denial, number / date mismatch, hedging, coverage and shared words of
-  the alignment, negation counts on each side, its stance (one-hot), cue (one-hot) and score;
-- surface overlap: Jaccard of content lemmas and of words, words only on one side, length ratio,
-  negation words on each side, antonym pairs between the words only one side has (a small list).
+- the cue judge's (evidence/judge.py): did a clause align (on its predicate, or only lexically), same
+  or antonym predicate, polarity mismatch, denial, number / date mismatch, hedging, coverage and
+  shared words of the alignment, negation counts, its stance (one-hot), cue (one-hot) and score;
+  surface overlap (Jaccard of lemmas and words, words only on one side, length ratio, antonym pairs);
+- alignment (evidence/align.py): each content word of the claim matched in the evidence; a word left
+  over placed in its slot: substituted (the evidence fills the same slot with another word: "is a
+  painting" / "is a film"), added (the evidence leaves the slot empty), typed conflicts (another
+  year, number, place, name), whether the claim is about one known referent (a name, "the ...") so
+  that a differing slot can conflict at all;
+- e5 passage vectors u (claim) and v (evidence): cosine, |u - v| and u * v (384 dimensions each).
 
 A multinomial logistic regression over the standardised features, with a temperature fitted on
-out-of-fold predictions, gives the probabilities (weights: evidence/weights/nli.v1.npz, produced by
-bench/train_judge.py; see evidence/weights/README.md for the data and its licence). `TrainedJudge`
-keeps the cue judge's kind / cue / rationale where both agree; where they differ the rationale says
-so and names the feature group that pushed the model most towards its answer.
+out-of-fold predictions, gives the probabilities (weights: evidence/weights/nli.v2.npz, produced by
+bench/train_judge.py from SICK TRAIN+TRIAL and synthetic mutations of ClaimBuster and SICK sentences;
+see evidence/weights/README.md for the data and its licences). `TrainedJudge` keeps a typed conflict
+found by the cue judge on aligned clauses over the model (those are precise on news), keeps the cue
+judge's kind / cue / rationale where both agree, and where they differ says so, names the differing
+slot and the feature group that pushed the model most, and quotes the evidence.
 """
 from __future__ import annotations
 
@@ -24,11 +29,15 @@ from pathlib import Path
 import numpy as np
 
 from claims.cues import ANTONYMS, NEGATION_WORDS
-from evidence.judge import Clause, _conflict, _lexical, align, judge_texts, parse_clauses, parse_many, same_word
+from evidence.align import ALIGN_FEATURES, describe
+from evidence.align import features as align_features
+from evidence.judge import (
+    Clause, _conflict, _lexical, align, judge_texts, parse_clauses, parse_many, parse_view, same_word,
+)
 from evidence.models import Judgement
 
-NLI_VERSION = "nli-judge/1"
-DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "weights" / "nli.v1.npz"
+NLI_VERSION = "nli-judge/2"
+DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "weights" / "nli.v2.npz"
 STANCES = ("supports", "refutes", "neutral")
 CUES = ("unrelated", "related", "lexical paraphrase", "hedged", "change over time", "antonym", "negated antonym",
         "negation", "denial", "number mismatch", "date mismatch", "paraphrase", "partial overlap")
@@ -62,6 +71,7 @@ HAND_FEATURES = (
     *(f"cue stance {s}" for s in STANCES), "cue score", *(f"cue {c}" for c in CUES),
     "lemma jaccard", "word jaccard", "claim-only words", "evidence-only words", "claim words covered",
     "length ratio", "log length ratio", "antonym words", "claim numbers not in evidence",
+    *ALIGN_FEATURES,
 )
 FEATURE_NAMES = (*HAND_FEATURES, *(f"|u-v|[{i}]" for i in range(DIM)), *(f"u*v[{i}]" for i in range(DIM)))
 
@@ -158,6 +168,7 @@ def hand_features(claim: str, evidence: str, cue: Judgement | None = None) -> np
     f["antonym words"] = float(any(_is_antonym(x, y) for x in c_diff for y in e_diff))
     cnums = {t for t in ct if t.isdigit()}
     f["claim numbers not in evidence"] = float(bool(cnums - set(et)))
+    f.update(zip(ALIGN_FEATURES, align_features(parse_view(claim), parse_view(evidence))))
     return np.fromiter(f.values(), dtype=np.float32, count=len(HAND_FEATURES))
 
 
@@ -210,17 +221,20 @@ _VECTORS = _VectorCache()
 
 
 def _kind(x: dict[str, float], cue: Judgement) -> str | None:
+    """The contradiction kind of a model refutation, from the typed signals it rests on; None for a
+    plain slot substitution ("is a film" / "is a painting"), which is a refutation of the claim but
+    not a typed contradiction between claims."""
     if cue.stance == "refutes":
         return cue.kind
     if x["denied"] and x["polarity mismatch"]:
         return "denial"
-    if x["polarity mismatch"] or x["negation word mismatch"]:
+    if x["polarity mismatch"] or x["negation word mismatch"] or x["al root negation mismatch"]:
         return "polarity"
-    if x["number mismatch"]:
+    if x["number mismatch"] or x["al value conflict"] or x["al number conflict"]:
         return "numeric"
-    if x["date mismatch"]:
+    if x["date mismatch"] or x["al year conflict"] or x["al time conflict"]:
         return "date"
-    if x["antonym predicate"] or x["antonym words"]:
+    if x["antonym predicate"] or x["antonym words"] or x["al root antonym"]:
         return "antonym"
     return None
 
@@ -272,13 +286,17 @@ class TrainedJudge:
 
     def judge(self, pairs: list[tuple[str, str]]) -> list[Judgement]:
         """Judge (claim, evidence) pairs: texts parsed and embedded once each, in batches."""
+        return self.judge_detailed(pairs)[0]
+
+    def judge_detailed(self, pairs: list[tuple[str, str]]) -> tuple[list[Judgement], np.ndarray]:
+        """The judgements and the model's probabilities (n x 3, columns in STANCES order)."""
         pairs = list(pairs)
         if not pairs:
-            return []
+            return [], np.zeros((0, len(STANCES)), np.float32)
         X, cues = self.features(pairs)
         P = self.predict_proba(X)
         out = []
-        for x, p, cue in zip(X, P, cues):
+        for (claim, evidence), x, p, cue in zip(pairs, X, P, cues):
             k = int(p.argmax())
             stance, prob = STANCES[k], round(float(p[k]), 3)
             if cue.stance == "refutes" and stance != "refutes":
@@ -294,8 +312,11 @@ class TrainedJudge:
             named = dict(zip(HAND_FEATURES, map(float, x[: len(HAND_FEATURES)])))
             signal = self._top_signal(x, k, STANCES.index(cue.stance))
             kind = _kind(named, cue) if stance == "refutes" else None
+            slot = describe(parse_view(claim), parse_view(evidence)) if stance == "refutes" else None
+            quote = evidence if len(evidence) <= 200 else evidence[:197] + "..."
             out.append(Judgement(
-                stance=stance, score=prob, kind=kind, cue=f"model: {signal}",
+                stance=stance, score=prob, kind=kind, cue=f"model: {'slot substitution' if slot and not kind else signal}",
                 rationale=(f"the trained model says {stance} (p={prob:.2f}) where the cue judge said {cue.stance} "
-                           f"('{cue.cue}': {cue.rationale}); top contributing signal: {signal}")))
-        return out
+                           f"('{cue.cue}'); {slot + '; ' if slot else ''}top contributing signal: {signal}; "
+                           f'evidence: "{quote}"')))
+        return out, P

@@ -11,10 +11,13 @@ CASES = [
     ("A cyclist is riding a red bicycle down the hill.", "A cyclist is not riding a bicycle down the hill.",
      "refutes"),
     ("The baker is putting bread into the oven.", "Nobody is putting bread into the oven.", "refutes"),
-    # Known weakness of v1 (SICK often labels swapped antonyms neutral): the model overrides the cue
-    # judge's antonym refutation. Kept as strict xfail so a fix shows up.
-    pytest.param("Two children are sitting on the porch.", "Two children are standing on the porch.", "refutes",
-                 marks=pytest.mark.xfail(strict=True, reason="v1 learns antonym words -> neutral from SICK")),
+    # Two captions with an indefinite subject can describe two scenes: SICK calls this neutral, and
+    # the judge follows it (no anchored referent, so the differing slot is not a conflict).
+    ("Two children are sitting on the porch.", "Two children are standing on the porch.", "neutral"),
+    # One known referent, one differing slot: a refutation (FEVER-style), named in the rationale.
+    ("The Velna Gazette is a weekly magazine.", "The Velna Gazette is a daily newspaper founded in 1921 in Tarsk.",
+     "refutes"),
+    ("Orsk was born in 1961.", "Lena Orsk was born in 1974 in Kaldera.", "refutes"),
     # A typed conflict found by the cue judge is kept over the model's answer.
     ("The door of the shop is open.", "The door of the shop is closed.", "refutes"),
     ("A chef is chopping vegetables.", "A cook is cutting some vegetables into pieces.", "supports"),
@@ -79,6 +82,95 @@ def test_sick_test_subset_accuracy(judge):
     got = judge.judge([(p.hypothesis, p.premise) for p in pairs])
     to_nli = {"supports": "entailment", "refutes": "contradiction", "neutral": "neutral"}
     accuracy = np.mean([to_nli[j.stance] == p.gold for j, p in zip(got, pairs)])
-    # Whole SICK TEST: 0.856 with typed cue conflicts kept over the model (0.862 without); this
+    # Whole SICK TEST (v2): 0.844 with typed cue conflicts kept over the model (0.848 without); this
     # fixed subset guards against regressions.
     assert accuracy >= 0.85, accuracy
+
+
+# --- alignment features (evidence/align.py): the slot where claim and evidence differ ---------------
+
+def _align(claim, evidence):
+    from evidence.align import ALIGN_FEATURES, features
+    from evidence.judge import parse_view
+
+    return dict(zip(ALIGN_FEATURES, features(parse_view(claim), parse_view(evidence))))
+
+
+def test_align_substitution_in_a_copula_slot():
+    f = _align("The Velna Gazette is a weekly magazine.", "The Velna Gazette is a daily newspaper founded in 1921.")
+    assert f["al subject matched"] == 1.0
+    assert f["al substitutions"] > 0 and f["al substitution in copula"] == 1.0
+    assert f["al all matched"] == 0.0
+
+
+def test_align_substitution_of_a_prepositional_object():
+    f = _align("The drummer is associated with jazz.", "The drummer is associated with heavy metal bands.")
+    assert f["al substitutions"] > 0 and f["al substitution of prep object"] == 1.0
+
+
+def test_align_addition_is_not_a_substitution():
+    # the claim says more than the evidence: a slot the evidence leaves empty
+    f = _align("The council approved the budget in March.", "The council approved the budget.")
+    assert f["al substitutions"] == 0.0 and f["al additions"] > 0
+
+
+def test_align_paraphrase_fully_matched_and_typed_conflicts():
+    f = _align("The minister resigned.", "Energy minister Lena Orsk resigned on Tuesday after the vote.")
+    assert f["al all matched"] == 1.0 and f["al all matched same polarity"] == 1.0
+    g = _align("The plant opened in 1998.", "The plant opened in 2004.")
+    assert g["al year conflict"] == 1.0 and g["al all matched"] == 0.0
+    h = _align("The band never played in Tarsk.", "The band played in Tarsk twice.")
+    assert h["al any negation mismatch"] == 1.0 and h["al root negation mismatch"] == 1.0
+    k = _align("Orsk is a Valdian politician.", "Orsk is a Norwegian politician.")
+    assert k["al place conflict"] == 1.0
+
+
+# --- the trained judge is the local engine's judge: the cue judge's news cases must hold through it ---
+
+def _cue_cases():
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location("cue_cases", Path(__file__).with_name("test_judge.py"))
+    cases = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(cases)
+    return cases.CASES
+
+
+# Why the trained judge is not yet the pipeline's judge: on these news pairs it disagrees with the
+# cue judge (and with the sample corpus's answer key). Strict xfail, so a fix shows up.
+_NOT_YET = {
+    "The museum has been closed since May.": "change over time read as an antonym conflict",
+    "The central bank raised its key rate to 6 percent on Wednesday.": "key/benchmark read as a substituted modifier",
+    "So far, there is no de-escalation.": "negated existential paraphrase left neutral",
+}
+
+
+@pytest.mark.parametrize("claim,evidence,stance,kind", [
+    pytest.param(*case, marks=pytest.mark.xfail(strict=True, reason=_NOT_YET[case[0]])) if case[0] in _NOT_YET
+    and case[2] != "refutes" and "withdrawal" not in case[1] else case
+    for case in _cue_cases()])
+def test_news_cases_of_the_cue_judge(judge, claim, evidence, stance, kind):
+    """The hand-written news pairs of tests/evidence/test_judge.py (typed conflicts, hard negatives such
+    as different quantities and change over time, paraphrases) through the trained judge."""
+    j = judge.judge([(claim, evidence)])[0]
+    assert (j.stance, j.kind) == (stance, kind), j.rationale
+
+
+def test_fever_symmetric_subset_two_way(judge):
+    need(SHARED / "datasets" / "fever_symmetric_dev.jsonl")
+    from claimflow.evaluate import load_fever_symmetric, two_way
+
+    pairs = load_fever_symmetric(SHARED / "datasets")[::4]
+    labels, judged = two_way(judge, pairs)
+    accuracy = np.mean([g == p.gold for g, p in zip(labels, pairs)])
+    assert len(judged) == len(pairs)
+    # The cue judge alone is at chance (0.51) here; this subset guards the alignment features.
+    assert accuracy >= 0.62, accuracy
+
+
+def test_refutation_rationale_names_the_slot_and_quotes_the_evidence(judge):
+    claim, evidence = "The Velna Gazette is a weekly magazine.", "The Velna Gazette is a daily newspaper founded in 1921."
+    j = judge.judge([(claim, evidence)])[0]
+    assert j.stance == "refutes"
+    assert "evidence" in j.rationale and "newspaper" in j.rationale
