@@ -286,8 +286,8 @@ def eval_(
                                                           "climate_fever.jsonl (default: ../shared/datasets).")] = None,
     corpus: Annotated[bool, typer.Option(help="Also run the whole pipeline on the sample corpus and its key.")] = True,
     judge: Annotated[str, typer.Option(
-        "--judge", help="'cue' (the local engine's judge) or 'trained' (experimental: SICK-trained model over "
-                        "e5 and cue features, evidence/nli.py).")] = "cue",
+        "--judge", help="'cue' (the local engine's judge) or 'trained' (experimental: SICK + synthetic-trained "
+                        "model over e5, cue and alignment features, evidence/nli.py).")] = "cue",
 ) -> None:
     """Run the development benchmarks of the local judge and print one table."""
     from claimflow.evaluate import DATASETS, format_table, run_judge_benchmarks
