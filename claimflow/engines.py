@@ -9,7 +9,7 @@ Each stage is resolved by the same rule; `embed` stays local unless named, since
 embed. The OpenAI-compatible server comes from OPENAI_BASE_URL / OPENAI_API_KEY (claimflow.llm.settings)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Protocol
 
@@ -52,13 +52,7 @@ class Engine:
 
     @property
     def usage(self) -> Usage:
-        total = Usage()
-        for r in self.runners:
-            total.calls += r.usage.calls
-            total.cache_hits += r.usage.cache_hits
-            total.tokens_in += r.usage.tokens_in
-            total.tokens_out += r.usage.tokens_out
-        return total
+        return Usage(*(sum(getattr(r.usage, f.name) for r in self.runners) for f in fields(Usage)))
 
     @property
     def stopped(self) -> str | None:

@@ -8,6 +8,7 @@ from the model. A document with a chunk that failed is reported and retried next
 answered come from the cache)."""
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import date
 
@@ -60,8 +61,6 @@ class ExtractStage:
         return [[i] for i in range(len(items))]  # one chunk of one document per request
 
     def messages(self, items: Sequence[Item]) -> list[dict]:
-        import json
-
         (item,) = items
         return [{"role": "system", "content": self.prompt.render()},
                 {"role": "user", "content": json.dumps(item.input, ensure_ascii=False)}]
