@@ -286,23 +286,28 @@ def eval_(
                                                           "climate_fever.jsonl (default: ../shared/datasets).")] = None,
     corpus: Annotated[bool, typer.Option(help="Also run the whole pipeline on the sample corpus and its key.")] = True,
     judge: Annotated[str, typer.Option(
-        "--judge", help="'cue' (the local engine's judge) or 'trained' (experimental: SICK + synthetic-trained "
-                        "model over e5, cue and alignment features, evidence/nli.py).")] = "cue",
+        "--judge", help="'local' (the local engine's judge: the cue judge and the trained model combined, "
+                        "evidence/nli.py HybridJudge), 'cue' (hand-built cues only, evidence/judge.py) or "
+                        "'trained' (the model alone: SICK + synthetic-trained, over e5, cue and alignment "
+                        "features).")] = "local",
 ) -> None:
-    """Run the development benchmarks of the local judge and print one table."""
+    """Run the development benchmarks of a judge and print one table (the sample-corpus key always
+    runs the local engine)."""
     from claimflow.evaluate import DATASETS, format_table, run_judge_benchmarks
 
     root = datasets or DATASETS
     if not (root / "sick.tsv").exists():
         raise typer.BadParameter(f"no benchmark data in {root}", param_hint="--datasets")
-    if judge == "cue":
+    if judge == "local":
+        from evidence.nli import HybridJudge as chosen
+    elif judge == "cue":
         from evidence.judge import LocalJudge as chosen
     elif judge == "trained":
         from evidence.nli import TrainedJudge
 
         chosen = TrainedJudge.load
     else:
-        raise typer.BadParameter("expected 'cue' or 'trained'", param_hint="--judge")
+        raise typer.BadParameter("expected 'local', 'cue' or 'trained'", param_hint="--judge")
     typer.echo(format_table(run_judge_benchmarks(chosen(), root)))
     if corpus and EXAMPLES.exists():
         import tempfile

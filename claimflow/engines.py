@@ -28,6 +28,7 @@ class Extractor(Protocol):
 
 class Judge(Protocol):
     name: str
+    absolute_dates: bool  # read evidence with its relative dates resolved against its document's date
 
     def judge(self, pairs: list[tuple[str, str]]) -> list[Judgement | JudgeFailure]: ...
 
@@ -100,9 +101,9 @@ def resolve_engine(spec: str = "local", *, extract: str | None = None, judge: st
         extractor = LLMExtractor(runner(model), today)
     kind, model = parsed["judge"]
     if kind == "local":
-        from evidence.judge import LocalJudge
+        from evidence.nli import HybridJudge
 
-        judge_ = LocalJudge()
+        judge_ = HybridJudge()
     else:
         from evidence.llm_judge import LLMJudge
 

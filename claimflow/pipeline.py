@@ -12,6 +12,7 @@ from claims.speakers import unify_surnames
 from evidence.models import EvidenceRow, Hit, Judgement, Passage, passage_id_for
 from evidence.retrieve import retrieve
 from ingest import Document, IngestError, read_sources
+from ingest.dates import absolute_dates
 from verdicts.contradictions import find_contradictions
 from verdicts.models import ClaimVerdict, Contradiction, Pending, contradiction_id_for
 from verdicts.verdicts import decide_all
@@ -72,6 +73,15 @@ def speaker_renames(claims: Sequence[Claim]) -> dict[str, str]:
     return unify_surnames(c.speaker for c in claims)
 
 
+def evidence_text(engine: Engine, hit: Hit) -> str:
+    """The passage as the judge reads it: claim statements carry absolute dates ("on 4 March 2026"),
+    so a judge that compares dates gets the passage's relative ones resolved the same way, against
+    its document's date ("on Wednesday" in a 4 March article). The stored evidence keeps the text."""
+    if engine.judge.absolute_dates and hit.published_at is not None:
+        return absolute_dates(hit.text, hit.published_at.date())
+    return hit.text
+
+
 def judge(con, engine: Engine, claims: list[Claim], source_of: dict[str, str], *, top_k: int = 8) -> JudgeResult:
     """Retrieve evidence for check-worthy claims, judge each pair, find contradictions, decide verdicts.
 
@@ -81,7 +91,7 @@ def judge(con, engine: Engine, claims: list[Claim], source_of: dict[str, str], *
     hits: dict[str, list[Hit]] = retrieve(con, targets, engine.embedder, k=top_k)
     by_id = {c.claim_id: c for c in claims}
     pairs = [(claim_id, hit) for claim_id, hs in hits.items() for hit in hs]
-    judgements = engine.judge.judge([(by_id[cid].statement, hit.text) for cid, hit in pairs])
+    judgements = engine.judge.judge([(by_id[cid].statement, evidence_text(engine, hit)) for cid, hit in pairs])
     evidence, pending = [], []
     for (cid, hit), j in zip(pairs, judgements):
         if isinstance(j, Judgement):

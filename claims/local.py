@@ -25,7 +25,7 @@ from claims.checkworthiness import CheckworthinessModel
 from claims.models import Claim, DocumentClaims, TemporalAnomaly, claim_id_for
 from claims.nlp import get_nlp
 from claims.speakers import SpeakerBook, mention_span
-from ingest.dates import DateMention, find_dates, resolve
+from ingest.dates import DateMention, find_dates, resolve, rewrite_dates
 from ingest.layout import dateline_length, read_layout
 from ingest.models import Document
 
@@ -242,24 +242,10 @@ def _numbers(text: str, dates: Sequence[DateMention]) -> list[float]:
     return out
 
 
-def _format_date(d: date) -> str:
-    return f"{d.day} {d.strftime('%B')} {d.year}"
-
-
 def _statement(text: str, dates: Sequence[tuple[DateMention, date | None]], speaker: str | None,
                organisation: str | None) -> str:
     """Self-contained text: relative dates made absolute, first person made explicit."""
-    out = text
-    for mention, resolved in sorted(dates, key=lambda x: -x[0].start):
-        if resolved is None or (mention.year and mention.month):
-            continue
-        if mention.relative in ("this week", "last week", "next week"):
-            phrase = f"in the week of {_format_date(resolved)}"
-        elif mention.relative or mention.prep:
-            phrase = f"on {_format_date(resolved)}"
-        else:
-            phrase = _format_date(resolved)
-        out = out[: mention.start] + phrase + out[mention.end :]
+    out = rewrite_dates(text, dates)
     who = organisation or speaker
     if who:
         out = re.sub(r"\b[Ww]e\b", who, out)

@@ -88,6 +88,8 @@ class JudgeStage:
 
 
 class LLMJudge:
+    absolute_dates = False  # the model quotes the evidence verbatim, so it reads the passage as written
+
     def __init__(self, runner: Runner) -> None:
         self.runner = runner
         self.prompt = Prompt.load("evidence", "judge", PROMPT_VERSION)

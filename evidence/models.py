@@ -36,6 +36,7 @@ class Hit(BaseModel):
     same_document: bool
     rank: int
     score: float
+    published_at: datetime | None = None  # the passage's document date: its relative dates are read against it
 
 
 class Judgement(BaseModel):

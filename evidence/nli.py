@@ -13,7 +13,7 @@ probability, numpy only at inference. It combines three views of a (claim, evide
 - e5 passage vectors u (claim) and v (evidence): cosine, |u - v| and u * v (384 dimensions each).
 
 A multinomial logistic regression over the standardised features, with a temperature fitted on
-out-of-fold predictions, gives the probabilities (weights: evidence/weights/nli.v2.npz, produced by
+out-of-fold predictions, gives the probabilities (weights: evidence/weights/nli.v3.npz, produced by
 bench/train_judge.py from SICK TRAIN+TRIAL and synthetic mutations of ClaimBuster and SICK sentences;
 see evidence/weights/README.md for the data and its licences). `TrainedJudge` keeps a typed conflict
 found by the cue judge on aligned clauses over the model (those are precise on news), keeps the cue
@@ -29,15 +29,16 @@ from pathlib import Path
 import numpy as np
 
 from claims.cues import ANTONYMS, NEGATION_WORDS
+from ingest.dates import find_dates
 from evidence.align import ALIGN_FEATURES, describe
 from evidence.align import features as align_features
 from evidence.judge import (
-    Clause, _conflict, _lexical, align, judge_texts, parse_clauses, parse_many, parse_view, same_word,
+    JUDGE_VERSION, Clause, _conflict, _lexical, align, judge_texts, parse_clauses, parse_many, parse_view, same_word,
 )
 from evidence.models import Judgement
 
-NLI_VERSION = "nli-judge/2"
-DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "weights" / "nli.v2.npz"
+NLI_VERSION = "nli-judge/3"
+DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "weights" / "nli.v3.npz"
 STANCES = ("supports", "refutes", "neutral")
 CUES = ("unrelated", "related", "lexical paraphrase", "hedged", "change over time", "antonym", "negated antonym",
         "negation", "denial", "number mismatch", "date mismatch", "paraphrase", "partial overlap")
@@ -183,13 +184,37 @@ def features_matrix(hand: Sequence[np.ndarray], U: np.ndarray, V: np.ndarray) ->
     return np.hstack([H, np.abs(U - V), U * V]).astype(np.float32)
 
 
+def without_dates(text: str) -> str:
+    """The text the model reads: calendar dates taken out, with an "on" / "in" / "at" / "of" that
+    introduces them. Dates are the cue judge's: it compares them on aligned clauses and knows that
+    "on Thursday" in one article and "on 5 March" in another may be the same day, which pooled
+    features cannot know (and a placeholder such as "that day" would count as shared words).
+    Bare years ("in 1998") stay: the model compares them as quantities."""
+    out = text
+    for m in reversed(find_dates(text)):
+        start = m.start
+        before = _DATE_PREP.search(out[:start])
+        if before and not m.prep:
+            start = before.start()
+        out = out[:start].rstrip() + (" " if start and m.end < len(out) and out[m.end] not in ".,;:!?)" else "") \
+            + out[m.end:].lstrip()
+    out = out.strip()
+    return out[:1].upper() + out[1:] if out[:1].islower() and text[:1].isupper() else out
+
+
+_DATE_PREP = re.compile(r"\b(?:on|in|at|of)\s*$", re.I)
+
+
 def pairs_features(pairs: Sequence[tuple[str, str]]) -> tuple[np.ndarray, list[Judgement]]:
     """Feature matrix of (claim, evidence) pairs and the cue judge's judgements; each text is parsed
-    and embedded once (batched), and remembered for later calls."""
+    and embedded once (batched), and remembered for later calls. The cue judge reads the texts as
+    written; the rest of the features read them `without_dates`."""
     if not pairs:
         return np.zeros((0, len(FEATURE_NAMES)), np.float32), []
     parse_many([t for pair in pairs for t in pair])
     cues = [judge_texts(c, e) for c, e in pairs]
+    pairs = [(without_dates(c), without_dates(e)) for c, e in pairs]
+    parse_many([t for pair in pairs for t in pair])
     hand = [hand_features(c, e, j) for (c, e), j in zip(pairs, cues)]
     texts = list(dict.fromkeys(t for pair in pairs for t in pair))
     vecs = _VECTORS.get(texts)
@@ -243,6 +268,7 @@ class TrainedJudge:
     """Logistic regression over `pair_features`; same interface as evidence.judge.LocalJudge."""
 
     name = NLI_VERSION
+    absolute_dates = True
 
     def __init__(self, coef: np.ndarray, intercept: np.ndarray, mean: np.ndarray, scale: np.ndarray,
                  temperature: float = 1.0, feature_names: Sequence[str] = FEATURE_NAMES):
@@ -295,6 +321,10 @@ class TrainedJudge:
             return [], np.zeros((0, len(STANCES)), np.float32)
         X, cues = self.features(pairs)
         P = self.predict_proba(X)
+        return self.decide(pairs, X, P, cues), P
+
+    def decide(self, pairs: Sequence[tuple[str, str]], X: np.ndarray, P: np.ndarray,
+               cues: Sequence[Judgement]) -> list[Judgement]:
         out = []
         for (claim, evidence), x, p, cue in zip(pairs, X, P, cues):
             k = int(p.argmax())
@@ -319,4 +349,70 @@ class TrainedJudge:
                 rationale=(f"the trained model says {stance} (p={prob:.2f}) where the cue judge said {cue.stance} "
                            f"('{cue.cue}'); {slot + '; ' if slot else ''}top contributing signal: {signal}; "
                            f'evidence: "{quote}"')))
+        return out
+
+
+HYBRID_VERSION = f"hybrid-judge/1 ({JUDGE_VERSION} + {NLI_VERSION})"
+# Slots whose substitution changes what is claimed ("is a film" / "is a painting", "associated with
+# death metal" / "with dancehall"), unlike a modifier ("key rate" / "benchmark rate").
+_ARGUMENT_SUBSTITUTIONS = ("al substitution in copula", "al substitution of object", "al substitution of prep object",
+                           "al substitution of subject")
+_DECIDED_NEUTRAL = ("change over time", "hedged")
+
+
+_PERSONAL = frozenset("i me my we us our you your".split())
+
+
+def names_something(text: str) -> bool:
+    """Is the text about particular things or people: a proper noun, a number, or someone speaking
+    ("we have not seen...")? News and encyclopedic sentences are; generic scene descriptions ("a man
+    is playing a guitar", the captions of SICK) are not."""
+    return any(t.pos in ("PROPN", "NUM") or t.lower in _PERSONAL for t in parse_view(text).toks)
+
+
+class HybridJudge:
+    """The local engine's judge: the cue judge and the trained model, each where it is strong.
+
+    - A claim that names something (news, encyclopedic text): the cue judge decides when it takes a
+      stance (typed conflicts, paraphrase on an aligned predicate) or finds a change over time or a
+      hedge. Its paraphrase gives way to the model only when the model says refutes and the
+      alignment found a substituted argument (subject, object, attribute), which the cue judge
+      does not see. A passage the cue judge finds unrelated (no aligned clause) stays neutral.
+      Otherwise the model decides.
+    - A generic claim (captions: "a man is playing a guitar"): the model decides, keeping the cue
+      judge's typed refutations (TrainedJudge).
+
+    Why: the model is trained on SICK and FEVER-style mutations, not on news; on news pairs it
+    misreads decontextualised paraphrases ("increased the key interest rate" / "lifted its
+    benchmark rate") that the cue judge aligns. The cue judge cannot see a one-slot substitution in
+    an otherwise matching sentence, which the model's alignment features can."""
+
+    name = HYBRID_VERSION
+    absolute_dates = True
+
+    def __init__(self, model: TrainedJudge | None = None):
+        self.model = model or TrainedJudge.load()
+
+    def judge(self, pairs: list[tuple[str, str]]) -> list[Judgement]:
+        return self.judge_detailed(pairs)[0]
+
+    def judge_detailed(self, pairs: list[tuple[str, str]]) -> tuple[list[Judgement], np.ndarray]:
+        pairs = list(pairs)
+        if not pairs:
+            return [], np.zeros((0, len(STANCES)), np.float32)
+        X, cues = self.model.features(pairs)
+        P = self.model.predict_proba(X)
+        modelled = self.model.decide(pairs, X, P, cues)
+        arguments = [HAND_FEATURES.index(n) for n in _ARGUMENT_SUBSTITUTIONS]
+        out = []
+        for (claim, evidence), x, p, cue, m in zip(pairs, X, P, cues, modelled):
+            if not (names_something(claim) or names_something(evidence)):
+                out.append(m)
+            elif cue.stance == "supports" and m.stance == "refutes" and x[arguments].max() > 0:
+                out.append(m)
+            elif cue.stance != "neutral" or cue.cue in _DECIDED_NEUTRAL or cue.cue == "unrelated":
+                k = STANCES.index(cue.stance)
+                out.append(cue.model_copy(update={"rationale": f"{cue.rationale} (model p={float(p[k]):.2f})"}))
+            else:
+                out.append(m)
         return out, P

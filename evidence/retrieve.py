@@ -74,6 +74,10 @@ class PassageTable:
         )
 
 
+def _datetime(value: np.datetime64) -> datetime | None:
+    return None if np.isnat(value) else value.astype("datetime64[us]").item()
+
+
 def _vectors(column, n: int) -> np.ndarray:
     """A FLOAT[384] Arrow column as an (n, 384) array (NULL rows come out as whatever fills their slots)."""
     if not n:
@@ -237,7 +241,8 @@ def retrieve(con: duckdb.DuckDBPyConnection, claims: Sequence[Claim], embedder: 
         best = retriever.search(claim.statement, vector, k, exclude=own, as_of=as_of)
         out[claim.claim_id] = [
             Hit(passage_id=t.ids[i], doc_id=t.doc_ids[i], text=t.texts[i], char_start=t.starts[i],
-                char_end=t.ends[i], same_document=t.doc_ids[i] == claim.doc_id, rank=r + 1, score=round(s, 6))
+                char_end=t.ends[i], same_document=t.doc_ids[i] == claim.doc_id, rank=r + 1, score=round(s, 6),
+                published_at=_datetime(t.published[i]))
             for r, (i, s) in enumerate(best)
         ]
     return out

@@ -5,6 +5,7 @@ Used by ingestion (a page's own date line) and by claim extraction (a claim's da
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -93,8 +94,8 @@ def resolve(mention: DateMention, anchor: date | None, *, prefer_past: bool = Tr
     """The calendar date a mention refers to, read against ``anchor`` (the document's date).
 
     A day and month without a year take the anchor's year. Weekdays ("on Sunday") resolve to the
-    nearest such day before the anchor (after it when ``prefer_past`` is false). Month-only
-    mentions resolve to the first of the month. Returns None when nothing can be fixed."""
+    nearest such day up to the anchor: the anchor itself when it is that weekday ("last Sunday": the
+    week before), or the next one when ``prefer_past`` is false. Month-only mentions resolve to the first of the month. Returns None when nothing can be fixed."""
     if mention.month is not None:
         year = mention.year or (anchor.year if anchor else None)
         if year is None:
@@ -121,7 +122,9 @@ def resolve(mention: DateMention, anchor: date | None, *, prefer_past: bool = Tr
         if mention.prep == "next" or (not prefer_past and mention.prep != "last"):
             ahead = (mention.weekday - anchor.weekday()) % 7 or 7
             return anchor + timedelta(days=ahead)
-        return anchor - timedelta(days=delta or 7)
+        # "on Wednesday" in a Wednesday article is that day (news style names the weekday even for
+        # the same day); "last Wednesday" is the week before.
+        return anchor - timedelta(days=(delta or 7) if mention.prep == "last" else delta)
     return None
 
 
@@ -151,3 +154,34 @@ def infer_year(month: int, day: int, weekday: int | None, context_years: list[da
                 return candidate
     d = _safe_date(year, month, day)
     return year if d is None or d <= today else year - 1
+
+
+def format_date(d: date) -> str:
+    return f"{d.day} {d.strftime('%B')} {d.year}"
+
+
+def rewrite_dates(text: str, dates: Sequence[tuple[DateMention, date | None]]) -> str:
+    """``text`` with each resolved mention that lacks a year or a month written out in full
+    ("on Wednesday" -> "on 4 March 2026", "March 2" -> "2 March 2026", "last week" -> "in the week
+    of 23 February 2026"); mentions that could not be resolved stay as written."""
+    out = text
+    for mention, resolved in sorted(dates, key=lambda x: -x[0].start):
+        if resolved is None or (mention.year and mention.month):
+            continue
+        if mention.relative in ("this week", "last week", "next week"):
+            phrase = f"in the week of {format_date(resolved)}"
+        elif mention.relative or mention.prep:
+            phrase = f"on {format_date(resolved)}"
+        else:
+            phrase = format_date(resolved)
+        out = out[: mention.start] + phrase + out[mention.end :]
+    return out
+
+
+def absolute_dates(text: str, anchor: date | None) -> str:
+    """``text`` read on ``anchor`` (its document's date) with its dates made absolute, as claim
+    statements are: the judge then compares "on Wednesday" in a 4 March article with "on 4 March"."""
+    if anchor is None:
+        return text
+    out = rewrite_dates(text, [(m, resolve(m, anchor)) for m in find_dates(text)])
+    return out[:1].upper() + out[1:] if text[:1].isupper() else out

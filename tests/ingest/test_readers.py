@@ -1,7 +1,7 @@
 import json
 
 from ingest import Document, IngestError, read_sources
-from ingest.dates import find_dates, infer_year, resolve
+from ingest.dates import absolute_dates, find_dates, infer_year, resolve
 from ingest.layout import read_layout
 
 from datetime import date
@@ -125,6 +125,20 @@ def test_relative_dates_resolve_against_the_document_date():
                    "this week": date(2025, 1, 20), "the 26th of January": date(2025, 1, 26),
                    "December 17, 2021": date(2021, 12, 17), "2026-03-03": date(2026, 3, 3)}
     assert infer_year(1, 17, None, [date(2021, 12, 17)], date(2026, 11, 24)) == 2022
+
+
+def test_the_documents_own_weekday_is_that_day_and_last_weekday_the_week_before():
+    anchor = date(2026, 3, 4)  # a Wednesday: "the bank lifted its rate on Wednesday" means that day
+    got = {m.text: resolve(m, anchor) for m in find_dates("on Wednesday, last Wednesday, on Thursday")}
+    assert got == {"on Wednesday": date(2026, 3, 4), "last Wednesday": date(2026, 2, 25),
+                   "on Thursday": date(2026, 2, 26)}
+
+
+def test_absolute_dates_rewrites_a_passage_as_claim_statements_are_written():
+    text = "On Wednesday the bank lifted its rate; the bridge fell on March 2, a week after 2026-02-23."
+    assert absolute_dates(text, date(2026, 3, 4)) == (
+        "On 4 March 2026 the bank lifted its rate; the bridge fell on 2 March 2026, a week after 2026-02-23.")
+    assert absolute_dates(text, None) == text  # no document date: nothing to read the weekday against
 
 
 def test_a_reused_id_with_other_text_is_reported_not_crashing(tmp_path):

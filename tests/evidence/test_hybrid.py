@@ -1,0 +1,115 @@
+"""The local engine's judge (evidence/nli.py HybridJudge): the cue judge's news cases hold through it,
+the model's one-slot refutations reach news claims, and it stays above the cue judge on public data
+(fixed subsets; skipped where ../shared is absent)."""
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from claimflow.engines import resolve_engine
+from evidence.nli import HYBRID_VERSION, HybridJudge, names_something, without_dates
+from conftest import SHARED, need
+
+
+@pytest.fixture(scope="module")
+def judge():
+    return HybridJudge()
+
+
+def _cue_cases():
+    spec = importlib.util.spec_from_file_location("cue_cases", Path(__file__).with_name("test_judge.py"))
+    cases = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(cases)
+    return cases.CASES
+
+
+def test_it_is_the_local_engines_judge():
+    engine = resolve_engine("local")
+    assert isinstance(engine.judge, HybridJudge) and engine.judge.name == HYBRID_VERSION
+    assert engine.judge.absolute_dates
+
+
+@pytest.mark.parametrize("claim,evidence,stance,kind", _cue_cases())
+def test_news_cases_hold(judge, claim, evidence, stance, kind):
+    """Every hand-written news pair of tests/evidence/test_judge.py: typed conflicts, different
+    quantities, change over time, paraphrases, denials (the model alone fails three of them)."""
+    j = judge.judge([(claim, evidence)])[0]
+    assert (j.stance, j.kind) == (stance, kind), j.rationale
+
+
+def test_one_slot_substitution_in_a_named_claim_is_refuted(judge):
+    # The cue judge reads this as a paraphrase (same subject, same copula); the model's alignment
+    # sees the attribute substituted, and wins.
+    from evidence.judge import judge_texts
+
+    claim, evidence = "The Velna Gazette is a weekly magazine.", "The Velna Gazette is a daily newspaper founded in 1921."
+    assert judge_texts(claim, evidence).stance != "refutes"
+    j = judge.judge([(claim, evidence)])[0]
+    assert j.stance == "refutes" and "newspaper" in j.rationale
+
+
+def test_unrelated_passage_stays_neutral_for_a_named_claim(judge):
+    # The model alone is fooled by shared place names here; no aligned clause means neutral.
+    j = judge.judge([("The Tarsk bridge collapsed on 5 March 2026.",
+                      "The river Osk flooded the centre of Tarsk on 2 March 2026.")])[0]
+    assert j.stance == "neutral", j.rationale
+
+
+def test_generic_claims_go_to_the_model(judge):
+    assert not names_something("A man is playing a guitar.")
+    assert names_something("Orsk resigned on Tuesday.") and names_something("Two people died.")
+    j = judge.judge([("Two children are sitting on the porch.", "Two children are standing on the porch.")])[0]
+    assert j.stance == "neutral"  # SICK: two captions can be two scenes
+
+
+def test_model_reads_text_without_calendar_dates():
+    assert without_dates("On 4 March 2026 the central bank lifted its rate to 6 percent.") == \
+        "The central bank lifted its rate to 6 percent."
+    assert without_dates("The bridge collapsed on Thursday.") == "The bridge collapsed."
+    assert without_dates("The plant opened in 1998.") == "The plant opened in 1998."  # a year is a quantity
+
+
+def test_dates_are_compared_by_the_cue_judge(judge):
+    j = judge.judge([("The Tarsk bridge collapsed on 5 March 2026.", "The Tarsk bridge collapsed on 3 March 2026.")])[0]
+    assert (j.stance, j.kind) == ("refutes", "date")
+    same_day = judge.judge([("The port of Kaldera reopened on 5 March 2026.",
+                             "The port of Kaldera reopened to ships on 5 March 2026 in the morning.")])[0]
+    assert same_day.stance == "supports", same_day.rationale
+
+
+def test_empty(judge):
+    assert judge.judge([]) == []
+
+
+def test_sick_and_fever_subsets(judge):
+    need(SHARED / "datasets" / "sick.tsv")
+    need(SHARED / "datasets" / "fever_symmetric_dev.jsonl")
+    from claimflow.evaluate import NLI_LABEL, load_fever_symmetric, load_sick, two_way
+
+    sick = load_sick("TEST", SHARED / "datasets")[::8][:600]
+    got = judge.judge([(p.hypothesis, p.premise) for p in sick])
+    sick_accuracy = np.mean([NLI_LABEL[j.stance] == p.gold for j, p in zip(got, sick)])
+    fever = load_fever_symmetric(SHARED / "datasets")[::4]
+    labels, _ = two_way(judge, fever)
+    fever_accuracy = np.mean([g == p.gold for g, p in zip(labels, fever)])
+    # The cue judge alone: about 0.73 on SICK and 0.51 on FEVER-Symmetric. Whole sets: README.
+    assert sick_accuracy >= 0.82, sick_accuracy
+    assert fever_accuracy >= 0.60, fever_accuracy
+
+
+def test_the_pipeline_gives_local_judges_the_passage_with_absolute_dates():
+    from datetime import datetime
+    from types import SimpleNamespace
+
+    from claimflow.pipeline import evidence_text
+    from evidence.models import Hit
+
+    hit = Hit(passage_id="p", doc_id="d", text="On Wednesday the central bank lifted its rate.", char_start=0,
+              char_end=46, same_document=False, rank=1, score=1.0, published_at=datetime(2026, 3, 4, 18))
+    assert evidence_text(resolve_engine("local"), hit) == "On 4 March 2026 the central bank lifted its rate."
+    # An LLM judge quotes the passage verbatim, so it reads it as written; so does any judge when
+    # the passage's document has no date.
+    assert evidence_text(SimpleNamespace(judge=SimpleNamespace(absolute_dates=False)), hit) == hit.text
+    undated = hit.model_copy(update={"published_at": None})
+    assert evidence_text(resolve_engine("local"), undated) == hit.text
