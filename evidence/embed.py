@@ -8,6 +8,7 @@ from typing import Protocol
 import numpy as np
 
 DIMENSIONS = 384
+CHUNK = 64
 
 
 class Embedder(Protocol):
@@ -34,8 +35,11 @@ class LocalEmbedder:
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
         model = _e5()
-        vectors = model.passage(list(texts)) if kind == "passage" else model.query(list(texts))
-        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), DIMENSIONS)
+        encode = model.passage if kind == "passage" else model.query
+        texts = list(texts)
+        # Batches of 64: about 30% faster than one large batch on 2 cores (bench/judge_speed.py).
+        chunks = [encode(texts[i:i + CHUNK]) for i in range(0, len(texts), CHUNK)]
+        return np.asarray(np.vstack(chunks), dtype=np.float32).reshape(len(texts), DIMENSIONS)
 
     def passages(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode(texts, "passage")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from spacy.tokens import Doc, Token
 
@@ -44,6 +45,7 @@ def _stem(word: str) -> str:
     return re.sub(r"['\u2019]s$", "", word.lower())
 
 
+@lru_cache(maxsize=1 << 20)
 def same_word(a: str, b: str) -> bool:
     """Morphology-tolerant match: withdraw/withdrawal, Russia/Russian, troop/troops."""
     if a == b:
@@ -54,16 +56,19 @@ def same_word(a: str, b: str) -> bool:
     return False
 
 
-def _synonym_groups(word: str) -> list[set[str]]:
-    return [g for g in SYNONYMS if any(same_word(word, s) for s in g)]
+@lru_cache(maxsize=65536)
+def _synonym_groups(word: str) -> tuple[frozenset[str], ...]:
+    return tuple(frozenset(g) for g in SYNONYMS if any(same_word(word, s) for s in g))
 
 
+@lru_cache(maxsize=262144)
 def related(a: str, b: str) -> bool:
     if same_word(a, b):
         return True
     return any(any(same_word(b, s) for s in g) for g in _synonym_groups(a))
 
 
+@lru_cache(maxsize=262144)
 def antonyms(a: str, b: str) -> bool:
     for left, right in ANTONYMS:
         in_left = lambda w, side: any(same_word(w, s) for s in side)  # noqa: E731
@@ -81,6 +86,7 @@ class Clause:
     words: set[str]
     quantities: dict[str, float]  # unit lemma -> value ("soldier" -> 12000)
     dates: set[tuple[int, int]]  # (month, day) mentioned in the clause
+    years: set[int]  # years mentioned in the clause, alone ("in 1998") or in a date
     since: bool  # a state with a start ("closed since January")
     text: str
     reprefix: bool = False
@@ -88,6 +94,10 @@ class Clause:
     @property
     def negative(self) -> bool:
         return len(self.negations) % 2 == 1
+
+
+_YEAR = re.compile(r"(?:1[5-9]|20)\d\d")
+_YEAR_PREPS = frozenset({"in", "since", "until", "by", "from", "of", "during", "before", "after"})
 
 
 def _value(tok: Token) -> float | None:
@@ -210,7 +220,10 @@ def clauses(doc: Doc) -> list[Clause]:
                 if unit.lower_ in ("percent", "%") or t.dep_ != "nummod":
                     unit = next((c for c in t.children if c.dep_ == "pobj"), unit)
                 quantities[_stem(unit.lemma_)] = value
-        dates = {(d.month, d.day or 0) for d in find_dates(" ".join(t.text for t in tokens)) if d.month}
+        mentions = find_dates(" ".join(t.text for t in tokens))
+        dates = {(d.month, d.day or 0) for d in mentions if d.month}
+        years = {d.year for d in mentions if d.year} | {
+            int(t.text) for t in tokens if _YEAR.fullmatch(t.text) and (t.ent_type_ == "DATE" or t.head.lower_ in _YEAR_PREPS)}
         pred = _stem(event.lemma_)
         if event.i + 2 < len(doc) and doc[event.i + 1].text == "-":  # "de-escalation"
             pred = _stem(f"{event.text}-{doc[event.i + 2].lemma_}")
@@ -223,7 +236,7 @@ def clauses(doc: Doc) -> list[Clause]:
         }
         out.append(Clause(
             predicate=pred, negations=[n.replace("n\u2019t", "not").replace("n't", "not") for n in negs],
-            denied=denied, hedged=_hedged(head, tokens), words=words, quantities=quantities, dates=dates,
+            denied=denied, hedged=_hedged(head, tokens), words=words, quantities=quantities, dates=dates, years=years,
             since=any(t.lower_ == "since" for t in tokens), text=doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1])],
             reprefix=event.lower_.startswith("re") and len(event.lower_) > 5 and not event.lower_.startswith(("reach", "ready", "real")),
         ))
@@ -316,6 +329,10 @@ def _conflict(c: Clause, e: Clause, strength: float, quote: str) -> Judgement | 
             if related(unit, other_unit) and abs(value - other) / max(value, other, 1e-9) > 0.05:
                 return Judgement(stance="refutes", score=strength, kind="numeric", cue="number mismatch",
                                  rationale=f"{unit}: {value:g} vs {other:g} for the same event '{c.predicate}': {quote}")
+    if c.years and e.years and not (c.years & e.years) and not (c.since or e.since):
+        fmt = lambda ys: ", ".join(map(str, sorted(ys)))  # noqa: E731
+        return Judgement(stance="refutes", score=strength, kind="date", cue="date mismatch",
+                         rationale=f"same event '{c.predicate}' in different years ({fmt(c.years)} vs {fmt(e.years)}): {quote}")
     if c.dates and e.dates and not (c.dates & e.dates) and not (c.since or e.since):
         fmt = lambda ds: ", ".join(f"{m}/{d}" for m, d in sorted(ds))  # noqa: E731
         return Judgement(stance="refutes", score=strength, kind="date", cue="date mismatch",

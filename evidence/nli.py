@@ -1,5 +1,7 @@
-"""The trained pair judge, the local engine's judge: supports / refutes / neutral with a calibrated
-probability, numpy only at inference. It combines three views of a (claim, evidence) pair:
+"""The local engine's pair judge: `HybridJudge` (at the end of this file) combines the cue judge
+(evidence/judge.py) with `TrainedJudge`, a trained model that gives supports / refutes / neutral with
+a calibrated probability, numpy only at inference. The model reads the pair `without_dates` (calendar
+dates are the cue judge's) and combines three views of it:
 
 - the cue judge's (evidence/judge.py): did a clause align (on its predicate, or only lexically), same
   or antonym predicate, polarity mismatch, denial, number / date mismatch, hedging, coverage and
@@ -18,7 +20,8 @@ bench/train_judge.py from SICK TRAIN+TRIAL and synthetic mutations of ClaimBuste
 see evidence/weights/README.md for the data and its licences). `TrainedJudge` keeps a typed conflict
 found by the cue judge on aligned clauses over the model (those are precise on news), keeps the cue
 judge's kind / cue / rationale where both agree, and where they differ says so, names the differing
-slot and the feature group that pushed the model most, and quotes the evidence.
+slot and the feature group that pushed the model most, and quotes the evidence. `HybridJudge` says
+which of the two decided each pair and why.
 """
 from __future__ import annotations
 
@@ -189,15 +192,19 @@ def without_dates(text: str) -> str:
     introduces them. Dates are the cue judge's: it compares them on aligned clauses and knows that
     "on Thursday" in one article and "on 5 March" in another may be the same day, which pooled
     features cannot know (and a placeholder such as "that day" would count as shared words).
-    Bare years ("in 1998") stay: the model compares them as quantities."""
+    A year stays, as "in 1941": the model compares years as quantities ("born in 1997" / "born
+    October 4, 1941")."""
     out = text
     for m in reversed(find_dates(text)):
         start = m.start
         before = _DATE_PREP.search(out[:start])
         if before and not m.prep:
             start = before.start()
-        out = out[:start].rstrip() + (" " if start and m.end < len(out) and out[m.end] not in ".,;:!?)" else "") \
-            + out[m.end:].lstrip()
+        keep = f"in {m.year}" if m.year else ""
+        head, tail = out[:start].rstrip(), out[m.end:].lstrip()
+        out = " ".join(x for x in (head, keep) if x)
+        if tail:
+            out += tail if tail[0] in ".,;:!?)" or not out else " " + tail
     out = out.strip()
     return out[:1].upper() + out[1:] if out[:1].islower() and text[:1].isupper() else out
 
@@ -316,12 +323,17 @@ class TrainedJudge:
 
     def judge_detailed(self, pairs: list[tuple[str, str]]) -> tuple[list[Judgement], np.ndarray]:
         """The judgements and the model's probabilities (n x 3, columns in STANCES order)."""
+        _, P, _, judged = self.assess(pairs)
+        return judged, P
+
+    def assess(self, pairs: Sequence[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray, list[Judgement], list[Judgement]]:
+        """Features, probabilities, the cue judge's judgements and the model's judgements of the pairs."""
         pairs = list(pairs)
         if not pairs:
-            return [], np.zeros((0, len(STANCES)), np.float32)
+            return np.zeros((0, len(FEATURE_NAMES)), np.float32), np.zeros((0, len(STANCES)), np.float32), [], []
         X, cues = self.features(pairs)
         P = self.predict_proba(X)
-        return self.decide(pairs, X, P, cues), P
+        return X, P, cues, self.decide(pairs, X, P, cues)
 
     def decide(self, pairs: Sequence[tuple[str, str]], X: np.ndarray, P: np.ndarray,
                cues: Sequence[Judgement]) -> list[Judgement]:
@@ -397,12 +409,9 @@ class HybridJudge:
         return self.judge_detailed(pairs)[0]
 
     def judge_detailed(self, pairs: list[tuple[str, str]]) -> tuple[list[Judgement], np.ndarray]:
+        """The judgements and the model's probabilities (n x 3, columns in STANCES order)."""
         pairs = list(pairs)
-        if not pairs:
-            return [], np.zeros((0, len(STANCES)), np.float32)
-        X, cues = self.model.features(pairs)
-        P = self.model.predict_proba(X)
-        modelled = self.model.decide(pairs, X, P, cues)
+        X, P, cues, modelled = self.model.assess(pairs)
         arguments = [HAND_FEATURES.index(n) for n in _ARGUMENT_SUBSTITUTIONS]
         out = []
         for (claim, evidence), x, p, cue, m in zip(pairs, X, P, cues, modelled):

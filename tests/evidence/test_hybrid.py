@@ -64,10 +64,13 @@ def test_generic_claims_go_to_the_model(judge):
 
 
 def test_model_reads_text_without_calendar_dates():
-    assert without_dates("On 4 March 2026 the central bank lifted its rate to 6 percent.") == \
+    assert without_dates("The central bank lifted its rate to 6 percent on Wednesday.") == \
         "The central bank lifted its rate to 6 percent."
-    assert without_dates("The bridge collapsed on Thursday.") == "The bridge collapsed."
-    assert without_dates("The plant opened in 1998.") == "The plant opened in 1998."  # a year is a quantity
+    assert without_dates("The bridge collapsed on Thursday, officials said.") == "The bridge collapsed, officials said."
+    # a year is a quantity the model compares: it stays
+    assert without_dates("On 4 March 2026 the bank lifted its rate.") == "In 2026 the bank lifted its rate."
+    assert without_dates("Anne Rice (born October 4, 1941) is an author.") == "Anne Rice (born in 1941) is an author."
+    assert without_dates("The plant opened in 1998.") == "The plant opened in 1998."
 
 
 def test_dates_are_compared_by_the_cue_judge(judge):

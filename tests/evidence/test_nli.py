@@ -125,7 +125,7 @@ def test_align_paraphrase_fully_matched_and_typed_conflicts():
     assert k["al place conflict"] == 1.0
 
 
-# --- the trained judge is the local engine's judge: the cue judge's news cases must hold through it ---
+# --- the model alone on the cue judge's news cases (the local engine's HybridJudge passes them all) ---
 
 def _cue_cases():
     import importlib.util
@@ -137,8 +137,9 @@ def _cue_cases():
     return cases.CASES
 
 
-# Why the trained judge is not yet the pipeline's judge: on these news pairs it disagrees with the
-# cue judge (and with the sample corpus's answer key). Strict xfail, so a fix shows up.
+# Why the model alone is not the pipeline's judge: on these news pairs it disagrees with the cue judge
+# (and with the sample corpus's answer key); HybridJudge lets the cue judge decide them
+# (tests/evidence/test_hybrid.py). Strict xfail, so a fix shows up.
 _NOT_YET = {
     "The museum has been closed since May.": "change over time read as an antonym conflict",
     "The central bank raised its key rate to 6 percent on Wednesday.": "key/benchmark read as a substituted modifier",
@@ -152,7 +153,7 @@ _NOT_YET = {
     for case in _cue_cases()])
 def test_news_cases_of_the_cue_judge(judge, claim, evidence, stance, kind):
     """The hand-written news pairs of tests/evidence/test_judge.py (typed conflicts, hard negatives such
-    as different quantities and change over time, paraphrases) through the trained judge."""
+    as different quantities and change over time, paraphrases) through the model alone."""
     j = judge.judge([(claim, evidence)])[0]
     assert (j.stance, j.kind) == (stance, kind), j.rationale
 
