@@ -5,9 +5,6 @@ from evidence.judge import LocalJudge, judge_texts
 
 CASES = [
     # (claim, evidence, stance, kind)
-    ("The Velna bridge opened in 1998.", "The Velna bridge opened in 2004.", "refutes", "date"),
-    ("The Velna bridge opened in 1998.", "The Velna bridge, built by a firm founded in 1921, opened in 1998.",
-     "supports", None),
     ("Russia has begun to withdraw its troops from the borders of Ukraine",
      "At the same time, we have not seen any withdrawal of Russian forces.", "refutes", "polarity"),
     ("Russia has begun to withdraw its troops from the borders of Ukraine",
@@ -32,6 +29,9 @@ CASES = [
     ("Soldiers are leaving the border area.", "There are no soldiers leaving the border area.", "refutes", "polarity"),
     ("Workers are repairing the Tarsk bridge.", "Nobody is on the roof and is repairing the Tarsk bridge.", "refutes",
      "polarity"),
+    ("The Velna bridge opened in 1998.", "The Velna bridge opened in 2004.", "refutes", "date"),
+    ("The Velna bridge opened in 1998.", "The Velna bridge, built by a firm founded in 1921, opened in 1998.",
+     "supports", None),
 ]
 
 
