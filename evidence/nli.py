@@ -376,10 +376,12 @@ _PERSONAL = frozenset("i me my we us our you your".split())
 
 
 def names_something(text: str) -> bool:
-    """Is the text about particular things or people: a proper noun, a number, or someone speaking
-    ("we have not seen...")? News and encyclopedic sentences are; generic scene descriptions ("a man
-    is playing a guitar", the captions of SICK) are not."""
-    return any(t.pos in ("PROPN", "NUM") or t.lower in _PERSONAL for t in parse_view(text).toks)
+    """Is the text about particular things or people: a proper noun, a figure written in digits
+    ("12,000 soldiers", "6 percent", "1998"), or someone speaking ("we have not seen...")? News and
+    encyclopedic sentences are; generic scene descriptions are not ("two men are playing guitars":
+    SICK's captions count in words, and 0 of its 9,840 pairs has a digit)."""
+    return any(t.pos == "PROPN" or t.lower in _PERSONAL or any(ch.isdigit() for ch in t.lower)
+               for t in parse_view(text).toks)
 
 
 class HybridJudge:

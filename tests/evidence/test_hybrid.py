@@ -58,7 +58,8 @@ def test_unrelated_passage_stays_neutral_for_a_named_claim(judge):
 
 def test_generic_claims_go_to_the_model(judge):
     assert not names_something("A man is playing a guitar.")
-    assert names_something("Orsk resigned on Tuesday.") and names_something("Two people died.")
+    assert names_something("Orsk resigned on Tuesday.") and names_something("12 people died.")
+    assert names_something("We have not seen it.") and not names_something("Two men are playing guitars.")
     j = judge.judge([("Two children are sitting on the porch.", "Two children are standing on the porch.")])[0]
     assert j.stance == "neutral"  # SICK: two captions can be two scenes
 
