@@ -369,9 +369,7 @@ HYBRID_VERSION = f"hybrid-judge/1 ({JUDGE_VERSION} + {NLI_VERSION})"
 # death metal" / "with dancehall"), unlike a modifier ("key rate" / "benchmark rate").
 _ARGUMENT_SUBSTITUTIONS = ("al substitution in copula", "al substitution of object", "al substitution of prep object",
                            "al substitution of subject")
-_DECIDED_NEUTRAL = ("change over time", "hedged")
-
-
+_DECIDED_NEUTRAL = ("change over time", "hedged", "unrelated")
 _PERSONAL = frozenset("i me my we us our you your".split())
 
 
@@ -387,13 +385,13 @@ def names_something(text: str) -> bool:
 class HybridJudge:
     """The local engine's judge: the cue judge and the trained model, each where it is strong.
 
-    - A claim that names something (news, encyclopedic text): the cue judge decides when it takes a
-      stance (typed conflicts, paraphrase on an aligned predicate) or finds a change over time or a
-      hedge. Its paraphrase gives way to the model only when the model says refutes and the
-      alignment found a substituted argument (subject, object, attribute), which the cue judge
-      does not see. A passage the cue judge finds unrelated (no aligned clause) stays neutral.
-      Otherwise the model decides.
-    - A generic claim (captions: "a man is playing a guitar"): the model decides, keeping the cue
+    - A pair in which either side names something (`names_something`: news, encyclopedic text): the
+      cue judge decides when it takes a stance (typed conflicts, paraphrase on an aligned predicate)
+      or finds a change over time, a hedge, or no related clause at all (neutral). Its paraphrase
+      gives way to the model only when the model says refutes and the alignment found a substituted
+      argument (subject, object, attribute), which the cue judge does not see. Otherwise (related
+      but not aligned) the model decides.
+    - A generic pair (captions: "a man is playing a guitar"): the model decides, keeping the cue
       judge's typed refutations (TrainedJudge).
 
     Why: the model is trained on SICK and FEVER-style mutations, not on news; on news pairs it
@@ -421,9 +419,10 @@ class HybridJudge:
                 out.append(m)
             elif cue.stance == "supports" and m.stance == "refutes" and x[arguments].max() > 0:
                 out.append(m)
-            elif cue.stance != "neutral" or cue.cue in _DECIDED_NEUTRAL or cue.cue == "unrelated":
+            elif cue.stance != "neutral" or cue.cue in _DECIDED_NEUTRAL:
                 k = STANCES.index(cue.stance)
-                out.append(cue.model_copy(update={"rationale": f"{cue.rationale} (model p={float(p[k]):.2f})"}))
+                out.append(cue.model_copy(update={
+                    "rationale": f"{cue.rationale} (cue judge; the model gives {cue.stance} p={float(p[k]):.2f})"}))
             else:
                 out.append(m)
         return out, P

@@ -117,3 +117,13 @@ def test_the_pipeline_gives_local_judges_the_passage_with_absolute_dates():
     assert evidence_text(SimpleNamespace(judge=SimpleNamespace(absolute_dates=False)), hit) == hit.text
     undated = hit.model_copy(update={"published_at": None})
     assert evidence_text(resolve_engine("local"), undated) == hit.text
+
+
+def test_the_rationale_says_which_half_decided(judge):
+    seed = judge.judge([("Russia has begun to withdraw its troops from the borders of Ukraine",
+                         "At the same time, we have not seen any withdrawal of Russian forces.")])[0]
+    assert (seed.stance, seed.kind) == ("refutes", "polarity")
+    assert "cue judge; the model gives refutes p=" in seed.rationale and "withdrawal of Russian forces" in seed.rationale
+    swap = judge.judge([("The Velna Gazette is a weekly magazine.",
+                         "The Velna Gazette is a daily newspaper founded in 1921.")])[0]
+    assert swap.rationale.startswith("the trained model says refutes")
