@@ -394,7 +394,7 @@ def judge_texts(claim: str, evidence: str) -> Judgement:
 
 class LocalJudge:
     name = JUDGE_VERSION
-    absolute_dates = True  # give it evidence with relative dates resolved (claimflow.pipeline.judge)
+    absolute_dates = True  # give it evidence with relative dates resolved (claimflow.pipeline.evidence_text)
 
     def judge(self, pairs: list[tuple[str, str]]) -> list[Judgement]:
         """Judge (claim, evidence) pairs; texts are parsed once, in batches."""

@@ -187,6 +187,9 @@ def features_matrix(hand: Sequence[np.ndarray], U: np.ndarray, V: np.ndarray) ->
     return np.hstack([H, np.abs(U - V), U * V]).astype(np.float32)
 
 
+_DATE_PREP = re.compile(r"\b(?:on|in|at|of)\s*$", re.I)  # the word that introduces a date
+
+
 def without_dates(text: str) -> str:
     """The text the model reads: calendar dates taken out, with an "on" / "in" / "at" / "of" that
     introduces them. Dates are the cue judge's: it compares them on aligned clauses and knows that
@@ -207,9 +210,6 @@ def without_dates(text: str) -> str:
             out += tail if tail[0] in ".,;:!?)" or not out else " " + tail
     out = out.strip()
     return out[:1].upper() + out[1:] if out[:1].islower() and text[:1].isupper() else out
-
-
-_DATE_PREP = re.compile(r"\b(?:on|in|at|of)\s*$", re.I)
 
 
 def pairs_features(pairs: Sequence[tuple[str, str]]) -> tuple[np.ndarray, list[Judgement]]:

@@ -95,7 +95,8 @@ def resolve(mention: DateMention, anchor: date | None, *, prefer_past: bool = Tr
 
     A day and month without a year take the anchor's year. Weekdays ("on Sunday") resolve to the
     nearest such day up to the anchor: the anchor itself when it is that weekday ("last Sunday": the
-    week before), or the next one when ``prefer_past`` is false. Month-only mentions resolve to the first of the month. Returns None when nothing can be fixed."""
+    week before), or the next one when ``prefer_past`` is false. Month-only mentions resolve to the
+    first of the month. Returns None when nothing can be fixed."""
     if mention.month is not None:
         year = mention.year or (anchor.year if anchor else None)
         if year is None:

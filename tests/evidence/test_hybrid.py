@@ -1,27 +1,18 @@
 """The local engine's judge (evidence/nli.py HybridJudge): the cue judge's news cases hold through it,
 the model's one-slot refutations reach news claims, and it stays above the cue judge on public data
 (fixed subsets; skipped where ../shared is absent)."""
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from claimflow.engines import resolve_engine
 from evidence.nli import HYBRID_VERSION, HybridJudge, names_something, without_dates
 from conftest import SHARED, need
+from test_judge import CASES as NEWS_CASES
 
 
 @pytest.fixture(scope="module")
 def judge():
     return HybridJudge()
-
-
-def _cue_cases():
-    spec = importlib.util.spec_from_file_location("cue_cases", Path(__file__).with_name("test_judge.py"))
-    cases = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(cases)
-    return cases.CASES
 
 
 def test_it_is_the_local_engines_judge():
@@ -30,7 +21,7 @@ def test_it_is_the_local_engines_judge():
     assert engine.judge.absolute_dates
 
 
-@pytest.mark.parametrize("claim,evidence,stance,kind", _cue_cases())
+@pytest.mark.parametrize("claim,evidence,stance,kind", NEWS_CASES)
 def test_news_cases_hold(judge, claim, evidence, stance, kind):
     """Every hand-written news pair of tests/evidence/test_judge.py: typed conflicts, different
     quantities, change over time, paraphrases, denials (the model alone fails three of them)."""

@@ -5,6 +5,7 @@ import pytest
 
 from evidence.nli import DEFAULT_WEIGHTS, FEATURE_NAMES, NLI_VERSION, STANCES, TrainedJudge, pairs_features
 from conftest import SHARED, need
+from test_judge import CASES as NEWS_CASES
 
 CASES = [
     # (claim, evidence, stance) -- our own sentences, not from any data set
@@ -127,16 +128,6 @@ def test_align_paraphrase_fully_matched_and_typed_conflicts():
 
 # --- the model alone on the cue judge's news cases (the local engine's HybridJudge passes them all) ---
 
-def _cue_cases():
-    import importlib.util
-    from pathlib import Path
-
-    spec = importlib.util.spec_from_file_location("cue_cases", Path(__file__).with_name("test_judge.py"))
-    cases = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(cases)
-    return cases.CASES
-
-
 # Why the model alone is not the pipeline's judge: on these news pairs it disagrees with the cue judge
 # (and with the sample corpus's answer key); HybridJudge lets the cue judge decide them
 # (tests/evidence/test_hybrid.py). Strict xfail, so a fix shows up.
@@ -150,7 +141,7 @@ _NOT_YET = {
 @pytest.mark.parametrize("claim,evidence,stance,kind", [
     pytest.param(*case, marks=pytest.mark.xfail(strict=True, reason=_NOT_YET[case[0]])) if case[0] in _NOT_YET
     and case[2] != "refutes" and "withdrawal" not in case[1] else case
-    for case in _cue_cases()])
+    for case in NEWS_CASES])
 def test_news_cases_of_the_cue_judge(judge, claim, evidence, stance, kind):
     """The hand-written news pairs of tests/evidence/test_judge.py (typed conflicts, hard negatives such
     as different quantities and change over time, paraphrases) through the model alone."""
