@@ -1,8 +1,15 @@
-"""Train the pair judge (evidence/nli.py, TrainedJudge: the local engine's judge) and write its weights.
+"""Train the pair judge's models (evidence/nli.py, TrainedJudge, inside the local engine's HybridJudge)
+and write their weights.
 
     .venv/bin/python bench/train_judge.py [--out evidence/weights/nli.v3.npz] [--folds 5]
                                           [--per-source 2500] [--vectors-cache /tmp/claimflow-e5.npz]
                                           [--no-bench]
+    .venv/bin/python bench/train_judge.py --generic [--out evidence/weights/nli-generic.v1.npz] ...
+
+Without --generic: the model for pairs that name something (news, encyclopedic text), below.
+With --generic: the model for generic pairs (captions), SICK TRAIN + TRIAL only, with MiniLM sentence
+vectors (evidence/minilm.py) added to the features; C and the embedding weight chosen by SICK CV
+accuracy; steps 2-5 as below, no synthetic pairs.
 
 Steps, all deterministic (numpy only: no scikit-learn, no torch):
 1. read ../shared/datasets at run time (never copied into the repository): SICK TRAIN + TRIAL
@@ -42,7 +49,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from evidence import nli  # noqa: E402
-from evidence.nli import FEATURE_NAMES, HAND_FEATURES, NLI_VERSION, STANCES, TrainedJudge, pairs_features  # noqa: E402
+from evidence.nli import (  # noqa: E402
+    FEATURE_NAMES, GENERIC_FEATURE_NAMES, GENERIC_VERSION, GENERIC_WEIGHTS, HAND_FEATURES, NLI_VERSION, STANCES,
+    TrainedJudge, pairs_features, sentence_features,
+)
 
 DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 LABEL = {"ENTAILMENT": "supports", "CONTRADICTION": "refutes", "NEUTRAL": "neutral",
@@ -211,14 +221,67 @@ def _scores(pred: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     return acc, float(2 * tp / max((pred == 1).sum() + (y == 1).sum(), 1))
 
 
+def export(path: Path, version: str, scaler: Scaler, clf: Softmax, temperature: float,
+           feature_names: tuple[str, ...], trained_on: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(
+        path, version=np.array(version), coef=clf.coef_.astype(np.float32),
+        intercept=clf.intercept_.astype(np.float32), mean=scaler.mean_.astype(np.float32),
+        scale=scaler.scale_.astype(np.float32), temperature=np.array(temperature),
+        feature_names=np.array(feature_names), classes=np.array(STANCES), trained_on=np.array(trained_on))
+
+
+def train_generic(args) -> None:
+    """The generic model: SICK TRAIN + TRIAL, features + MiniLM sentence vectors; the setting with the
+    best SICK CV accuracy."""
+    out = args.out or GENERIC_WEIGHTS
+    load_vectors(args.vectors_cache)
+    rows = sick_training_pairs()
+    t0 = time.time()
+    pairs = [(c, e) for _, _, c, e, _ in rows]
+    base, _ = pairs_features(pairs)
+    X = np.hstack([base, sentence_features(pairs)])
+    save_vectors(args.vectors_cache)
+    print(f"features of {len(rows)} SICK pairs: {X.shape} in {time.time() - t0:.0f}s")
+    y = np.array([STANCES.index(s) for *_, s in rows])
+    folds = group_folds(np.array([pid for pid, *_ in rows]), args.folds)
+    hand = len(HAND_FEATURES)
+    results = {}
+    for C in (0.3, 1.0):
+        for alpha in (0.05, 0.1):
+            logits = np.zeros((len(y), len(STANCES)))
+            for tr, te in folds:
+                scaler, clf = fit(X[tr], y[tr], C, alpha, hand)
+                logits[te] = clf.decision_function(scaler.transform(X[te]))
+            acc, f1 = _scores(logits.argmax(1), y)
+            results[(C, alpha)] = (acc, f1, logits)
+            print(f"CV C={C:<4} embedding weight={alpha:<5} SICK accuracy {acc:.4f} F1 contradiction {f1:.4f}")
+    (C, alpha), (acc, f1, logits) = max(results.items(), key=lambda kv: kv[1][0])
+    temperature = fit_temperature(logits, y)
+    print(f"chosen: C={C} embedding weight={alpha}; {args.folds}-fold CV SICK accuracy {acc:.4f} "
+          f"F1 contradiction {f1:.4f}; temperature {temperature:.3f}")
+    scaler, clf = fit(X, y, C, alpha, hand)
+    export(out, GENERIC_VERSION, scaler, clf, temperature, GENERIC_FEATURE_NAMES,
+           "SICK TRAIN+TRIAL (A -> B); features: evidence.nli pairs_features + MiniLM sentence_features")
+    TrainedJudge._loaded.clear()
+    judge = TrainedJudge.load(out)
+    agree = (judge.logits(X).argmax(1) == clf.decision_function(scaler.transform(X)).argmax(1)).mean()
+    print(f"wrote {out} ({out.stat().st_size / 1024:.1f} KiB); float32 export agreement {agree:.4f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", type=Path, default=ROOT / "evidence" / "weights" / "nli.v3.npz")
+    ap.add_argument("--generic", action="store_true", help="train the generic model (SICK + MiniLM vectors)")
+    ap.add_argument("--out", type=Path, default=None,
+                    help="weights file (default evidence/weights/nli.v3.npz, or nli-generic.v1.npz with --generic)")
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--per-source", type=int, default=2500, help="synthetic source sentences per corpus")
     ap.add_argument("--vectors-cache", type=Path, default=None)
     ap.add_argument("--no-bench", action="store_true")
     args = ap.parse_args()
+    if args.generic:
+        return train_generic(args)
+    args.out = args.out or ROOT / "evidence" / "weights" / "nli.v3.npz"
 
     load_vectors(args.vectors_cache)
     sick = sick_training_pairs()
@@ -274,14 +337,9 @@ def main() -> None:
 
     w = np.where(is_sick, 1.0, ws)
     scaler, clf = fit(X, y, C, alpha, hand, w)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(
-        args.out, version=np.array(NLI_VERSION), coef=clf.coef_.astype(np.float32),
-        intercept=clf.intercept_.astype(np.float32), mean=scaler.mean_.astype(np.float32),
-        scale=scaler.scale_.astype(np.float32), temperature=np.array(temperature),
-        feature_names=np.array(FEATURE_NAMES), classes=np.array(STANCES),
-        trained_on=np.array(f"SICK TRAIN+TRIAL (A -> B) + {len(synth)} synthetic pairs (bench/synth_pairs.py, "
-                            f"ClaimBuster + SICK TRAIN+TRIAL sentences), synthetic weight {ws}"))
+    export(args.out, NLI_VERSION, scaler, clf, temperature, FEATURE_NAMES,
+           f"SICK TRAIN+TRIAL (A -> B) + {len(synth)} synthetic pairs (bench/synth_pairs.py, "
+           f"ClaimBuster + SICK TRAIN+TRIAL sentences), synthetic weight {ws}")
     TrainedJudge._loaded.clear()
     judge = TrainedJudge.load(args.out)
     agree = (judge.logits(X).argmax(1) == clf.decision_function(scaler.transform(X)).argmax(1)).mean()

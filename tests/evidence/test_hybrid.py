@@ -55,6 +55,19 @@ def test_generic_claims_go_to_the_model(judge):
     assert j.stance == "neutral"  # SICK: two captions can be two scenes
 
 
+def test_generic_pairs_go_to_the_generic_model_and_named_pairs_to_the_other(judge):
+    from evidence.nli import GENERIC_FEATURE_NAMES, GENERIC_VERSION, NLI_VERSION, TrainedJudge
+
+    assert judge.generic.name == GENERIC_VERSION and judge.model.name == NLI_VERSION
+    assert judge.generic.coef.shape == (3, len(GENERIC_FEATURE_NAMES)) and judge.generic.sentence_vectors
+    generic = ("A chef is chopping vegetables.", "A cook is cutting some vegetables into pieces.")
+    named = ("Orsk is a Valdian politician.", "Orsk is a Norwegian politician.")
+    _, P = judge.judge_detailed([generic, named])
+    assert np.allclose(P[0], judge.generic.judge_detailed([generic])[1][0], atol=1e-6)
+    assert np.allclose(P[1], TrainedJudge.load().judge_detailed([named])[1][0], atol=1e-6)
+    assert not np.allclose(P[0], TrainedJudge.load().judge_detailed([generic])[1][0], atol=1e-3)
+
+
 def test_model_reads_text_without_calendar_dates():
     assert without_dates("The central bank lifted its rate to 6 percent on Wednesday.") == \
         "The central bank lifted its rate to 6 percent."
