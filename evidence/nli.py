@@ -22,6 +22,10 @@ found by the cue judge on aligned clauses over the model (those are precise on n
 judge's kind / cue / rationale where both agree, and where they differ says so, names the differing
 slot and the feature group that pushed the model most, and quotes the evidence. `HybridJudge` says
 which of the two decided each pair and why.
+
+A second `TrainedJudge`, the generic model (evidence/weights/nli-generic.v1.npz, SICK only), adds
+all-MiniLM-L6-v2 sentence vectors (evidence/minilm.py, `sentence_features`); `HybridJudge` gives it
+the pairs that name nothing (captions).
 """
 from __future__ import annotations
 
@@ -467,6 +471,9 @@ class HybridJudge:
     absolute_dates = True
 
     def __init__(self, model: TrainedJudge | None = None, generic: TrainedJudge | None = None):
+        from evidence.minilm import model_dir
+
+        model_dir()  # fail now, with the install command, if MiniLM's weights are missing
         self.model = model or TrainedJudge.load()
         self.generic = generic or TrainedJudge.load(GENERIC_WEIGHTS)
 

