@@ -12,7 +12,7 @@ from claims.speakers import unify_surnames
 from evidence.models import EvidenceRow, Hit, Judgement, Passage, passage_id_for
 from evidence.retrieve import retrieve
 from ingest import Document, IngestError, read_sources
-from ingest.dates import absolute_dates
+from ingest.dates import absolute_dates, original_offsets
 from verdicts.contradictions import find_contradictions
 from verdicts.models import ClaimVerdict, Contradiction, Pending, contradiction_id_for
 from verdicts.verdicts import decide_all
@@ -82,6 +82,20 @@ def evidence_text(engine: Engine, hit: Hit) -> str:
     return hit.text
 
 
+def span_in_passage(span: str, hit: Hit) -> str | None:
+    """The words of the stored passage behind a span quoted from its `evidence_text` (where relative
+    dates were made absolute): the span itself when the passage has it, else the stretch of the
+    passage it was rewritten from; None if the span is in neither."""
+    if span in hit.text:
+        return span
+    anchor = hit.published_at.date() if hit.published_at is not None else None
+    at = absolute_dates(hit.text, anchor).find(span) if anchor is not None else -1
+    if at < 0:
+        return None
+    start, end = original_offsets(hit.text, anchor, at, at + len(span))
+    return hit.text[start:end]
+
+
 def judge(con, engine: Engine, claims: list[Claim], source_of: dict[str, str], *, top_k: int = 8) -> JudgeResult:
     """Retrieve evidence for check-worthy claims, judge each pair, find contradictions, decide verdicts.
 
@@ -91,10 +105,13 @@ def judge(con, engine: Engine, claims: list[Claim], source_of: dict[str, str], *
     hits: dict[str, list[Hit]] = retrieve(con, targets, engine.embedder, k=top_k)
     by_id = {c.claim_id: c for c in claims}
     pairs = [(claim_id, hit) for claim_id, hs in hits.items() for hit in hs]
-    judgements = engine.judge.judge([(by_id[cid].statement, evidence_text(engine, hit)) for cid, hit in pairs])
+    texts = [evidence_text(engine, hit) for _, hit in pairs]
+    judgements = engine.judge.judge([(by_id[cid].statement, text) for (cid, _), text in zip(pairs, texts)])
     evidence, pending = [], []
-    for (cid, hit), j in zip(pairs, judgements):
+    for (cid, hit), text, j in zip(pairs, texts, judgements):
         if isinstance(j, Judgement):
+            if j.evidence_span and text != hit.text:
+                j = j.model_copy(update={"evidence_span": span_in_passage(j.evidence_span, hit)})
             evidence.append(EvidenceRow(claim_id=cid, hit=hit, judgement=j))
         else:
             pending.append(Pending(stage="judge", item_id=f"{cid}/{hit.passage_id}", claim_id=cid,

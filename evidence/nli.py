@@ -413,7 +413,8 @@ class TrainedJudge:
                 continue
             if stance == cue.stance:
                 out.append(Judgement(stance=stance, score=prob, kind=cue.kind if stance == "refutes" else None,
-                                     cue=cue.cue, rationale=f"{cue.rationale} (model p={prob:.2f})"))
+                                     cue=cue.cue, rationale=f"{cue.rationale} (model p={prob:.2f})",
+                                     evidence_span=cue.evidence_span))
                 continue
             named = dict(zip(HAND_FEATURES, map(float, x[: len(HAND_FEATURES)])))
             signal = self._top_signal(x, k, STANCES.index(cue.stance))

@@ -161,12 +161,11 @@ def format_date(d: date) -> str:
     return f"{d.day} {d.strftime('%B')} {d.year}"
 
 
-def rewrite_dates(text: str, dates: Sequence[tuple[DateMention, date | None]]) -> str:
-    """``text`` with each resolved mention that lacks a year or a month written out in full
-    ("on Wednesday" -> "on 4 March 2026", "March 2" -> "2 March 2026", "last week" -> "in the week
-    of 23 February 2026"); mentions that could not be resolved stay as written."""
-    out = text
-    for mention, resolved in sorted(dates, key=lambda x: -x[0].start):
+def _edits(dates: Sequence[tuple[DateMention, date | None]]) -> list[tuple[int, int, str]]:
+    """(start, end, new phrase) for each resolved mention that lacks a year or a month written out in
+    full, in text order."""
+    out = []
+    for mention, resolved in dates:
         if resolved is None or (mention.year and mention.month):
             continue
         if mention.relative in ("this week", "last week", "next week"):
@@ -175,7 +174,17 @@ def rewrite_dates(text: str, dates: Sequence[tuple[DateMention, date | None]]) -
             phrase = f"on {format_date(resolved)}"
         else:
             phrase = format_date(resolved)
-        out = out[: mention.start] + phrase + out[mention.end :]
+        out.append((mention.start, mention.end, phrase))
+    return sorted(out)
+
+
+def rewrite_dates(text: str, dates: Sequence[tuple[DateMention, date | None]]) -> str:
+    """``text`` with each resolved mention that lacks a year or a month written out in full
+    ("on Wednesday" -> "on 4 March 2026", "March 2" -> "2 March 2026", "last week" -> "in the week
+    of 23 February 2026"); mentions that could not be resolved stay as written."""
+    out = text
+    for start, end, phrase in reversed(_edits(dates)):
+        out = out[:start] + phrase + out[end:]
     return out
 
 
@@ -186,3 +195,24 @@ def absolute_dates(text: str, anchor: date | None) -> str:
         return text
     out = rewrite_dates(text, [(m, resolve(m, anchor)) for m in find_dates(text)])
     return out[:1].upper() + out[1:] if text[:1].isupper() else out
+
+
+def original_offsets(text: str, anchor: date | None, start: int, end: int) -> tuple[int, int]:
+    """Offsets [start, end) in ``absolute_dates(text, anchor)`` mapped back to ``text``; a rewritten
+    date that the stretch touches is taken whole ("on 4 March 2026 the bank" -> "On Wednesday the bank")."""
+    if anchor is None:
+        return start, end
+    edits = _edits([(m, resolve(m, anchor)) for m in find_dates(text)])
+
+    def back(pos: int, is_end: bool) -> int:
+        shift = 0
+        for s, e, phrase in edits:
+            new_start, new_end = s + shift, s + shift + len(phrase)
+            if (pos <= new_start) if is_end else (pos < new_start):
+                break
+            if (pos <= new_end) if is_end else (pos < new_end):
+                return e if is_end else s
+            shift += len(phrase) - (e - s)
+        return pos - shift
+
+    return back(start, False), back(end, True)

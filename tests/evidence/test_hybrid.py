@@ -123,6 +123,36 @@ def test_the_pipeline_gives_local_judges_the_passage_with_absolute_dates():
     assert evidence_text(resolve_engine("local"), undated) == hit.text
 
 
+def test_evidence_span_is_the_passages_own_words(judge):
+    """The local judge names the evidence clause it rests on; the pipeline maps it back from the text
+    the judge read (dates made absolute) to the stored passage's words."""
+    from datetime import datetime
+
+    from claimflow.pipeline import evidence_text, span_in_passage
+    from evidence.models import Hit
+
+    claim = "The central bank raised its key rate to 6 percent on 4 March 2026."
+    hit = Hit(passage_id="p", doc_id="d", text="On Wednesday the central bank lifted its rate to 5 percent, it said.",
+              char_start=0, char_end=67, same_document=False, rank=1, score=1.0, published_at=datetime(2026, 3, 4, 18))
+    read = evidence_text(resolve_engine("local"), hit)
+    j = judge.judge([(claim, read)])[0]
+    assert j.stance == "refutes" and j.kind == "numeric", j.rationale
+    assert j.evidence_span and j.evidence_span in read and "4 March 2026" in j.evidence_span
+    stored = span_in_passage(j.evidence_span, hit)
+    assert stored is not None and stored in hit.text and stored.startswith("On Wednesday") and "5 percent" in stored
+    assert span_in_passage("the central bank", hit) == "the central bank"
+    assert span_in_passage("On 9 May 2026 the central bank", hit) is None
+    # a span that ends in a rewritten date maps to the date as written
+    later = hit.model_copy(update={"text": "The bank raised its rate on Wednesday, it said."})
+    assert span_in_passage("The bank raised its rate on 4 March 2026", later) == "The bank raised its rate on Wednesday"
+
+
+@pytest.mark.parametrize("claim,evidence,stance,kind", [c for c in NEWS_CASES if c[2] != "neutral"])
+def test_a_stance_quotes_its_evidence_span(judge, claim, evidence, stance, kind):
+    j = judge.judge([(claim, evidence)])[0]
+    assert j.evidence_span and j.evidence_span in evidence, j
+
+
 def test_the_rationale_says_which_half_decided(judge):
     seed = judge.judge([("Russia has begun to withdraw its troops from the borders of Ukraine",
                          "At the same time, we have not seen any withdrawal of Russian forces.")])[0]

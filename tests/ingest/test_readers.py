@@ -148,3 +148,18 @@ def test_a_reused_id_with_other_text_is_reported_not_crashing(tmp_path):
     docs, errors = _split(list(read_sources([path])))
     assert [d.text for d in docs] == ["The port reopened on Thursday."]
     assert [e.reason for e in errors] == ["duplicate"] and "a1" in errors[0].detail
+
+
+def test_original_offsets_map_a_rewritten_stretch_back_to_the_words_as_written():
+    from ingest.dates import original_offsets
+
+    text = "On Wednesday the bank met; last week it waited, and on March 2 it spoke."
+    anchor = date(2026, 3, 4)
+    read = absolute_dates(text, anchor)
+    for piece, written in [("the bank met", "the bank met"), ("On 4 March 2026 the bank", "On Wednesday the bank"),
+                           ("it waited", "it waited"), ("the week of 23 February 2026 it", "last week it"),
+                           ("on 2 March 2026 it spoke.", "on March 2 it spoke.")]:
+        at = read.index(piece)
+        start, end = original_offsets(text, anchor, at, at + len(piece))
+        assert text[start:end] == written, (piece, text[start:end])
+    assert original_offsets(text, None, 3, 7) == (3, 7)
