@@ -243,48 +243,38 @@ def pairs_features(pairs: Sequence[tuple[str, str]]) -> tuple[np.ndarray, list[J
     return features_matrix(hand, U, V), cues
 
 
+def _e5_passages():
+    from evidence.embed import LocalEmbedder
+
+    return LocalEmbedder().passages
+
+
+def _minilm():
+    from evidence.minilm import Encoder
+
+    return Encoder().encode
+
+
 class _VectorCache:
-    """e5 passage vectors of texts seen before (unique texts embedded once, in one batch)."""
+    """Vectors of texts seen before: each text encoded once, the missing ones in one batch; the
+    encoder is made on first use (`make_encoder()` returns a texts -> n x DIM function)."""
 
-    def __init__(self, limit: int = 50_000):
-        self.limit, self.vectors, self._embedder = limit, {}, None
-
-    def get(self, texts: Sequence[str]) -> np.ndarray:
-        missing = list(dict.fromkeys(t for t in texts if t not in self.vectors))
-        if missing:
-            if self._embedder is None:
-                from evidence.embed import LocalEmbedder
-
-                self._embedder = LocalEmbedder()
-            if len(self.vectors) + len(missing) > self.limit:
-                self.vectors.clear()
-            self.vectors.update(zip(missing, self._embedder.passages(missing)))
-        return np.vstack([self.vectors[t] for t in texts]) if texts else np.zeros((0, DIM), np.float32)
-
-
-_VECTORS = _VectorCache()
-
-
-class _SentenceCache:
-    """MiniLM vectors of texts seen before (evidence/minilm.py), each text encoded once."""
-
-    def __init__(self, limit: int = 50_000):
-        self.limit, self.vectors, self._encoder = limit, {}, None
+    def __init__(self, make_encoder, limit: int = 50_000):
+        self.limit, self.vectors, self._make, self._encode = limit, {}, make_encoder, None
 
     def get(self, texts: Sequence[str]) -> np.ndarray:
         missing = list(dict.fromkeys(t for t in texts if t not in self.vectors))
         if missing:
-            if self._encoder is None:
-                from evidence.minilm import Encoder
-
-                self._encoder = Encoder()
+            if self._encode is None:
+                self._encode = self._make()
             if len(self.vectors) + len(missing) > self.limit:
                 self.vectors.clear()
-            self.vectors.update(zip(missing, self._encoder.encode(missing)))
+            self.vectors.update(zip(missing, self._encode(missing)))
         return np.vstack([self.vectors[t] for t in texts]) if texts else np.zeros((0, DIM), np.float32)
 
 
-_SENTENCES = _SentenceCache()
+_VECTORS = _VectorCache(_e5_passages)  # e5 passage vectors
+_SENTENCES = _VectorCache(_minilm)  # all-MiniLM-L6-v2 vectors (evidence/minilm.py)
 
 
 def sentence_features(pairs: Sequence[tuple[str, str]]) -> np.ndarray:
