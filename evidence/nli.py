@@ -469,31 +469,48 @@ class HybridJudge:
         self.generic = generic or TrainedJudge.load(GENERIC_WEIGHTS)
 
     def judge(self, pairs: list[tuple[str, str]]) -> list[Judgement]:
-        return self.judge_detailed(pairs)[0]
+        """Judge (claim, evidence) pairs. The models run only where they can change the answer: a
+        named pair that the cue judge refutes or finds unrelated, hedged or changed over time (most
+        retrieved passages) is decided without them."""
+        return self._judge(pairs, probabilities=False)[0]
 
     def judge_detailed(self, pairs: list[tuple[str, str]]) -> tuple[list[Judgement], np.ndarray]:
-        """The judgements and the probabilities of the model that judged each pair (n x 3, columns in
+        """The judgements (the same stances as `judge`) and the probabilities of the model that
+        judged each pair, or of the named-pair model where the cue judge decided (n x 3, columns in
         STANCES order)."""
+        return self._judge(pairs, probabilities=True)
+
+    def _judge(self, pairs: list[tuple[str, str]], probabilities: bool) -> tuple[list[Judgement], np.ndarray]:
         pairs = list(pairs)
-        X, P, cues, modelled = self.model.assess(pairs)
-        generic = [i for i, (c, e) in enumerate(pairs) if not (names_something(c) or names_something(e))]
+        parse_many([t for pair in pairs for t in pair])
+        cues = [judge_texts(c, e) for c, e in pairs]
+        generic = {i for i, (c, e) in enumerate(pairs) if not (names_something(c) or names_something(e))}
+        decided = {i for i, cue in enumerate(cues)
+                   if i not in generic and (cue.stance == "refutes" or cue.cue in _DECIDED_NEUTRAL)}
+        rows = [i for i in range(len(pairs)) if probabilities or i not in decided]
+        P = np.full((len(pairs), len(STANCES)), np.nan, np.float32)
+        X = np.zeros((len(pairs), len(FEATURE_NAMES)), np.float32)
+        modelled: dict[int, Judgement] = {}
+        if rows:
+            Xr, P[rows], _, judged = self.model.assess([pairs[i] for i in rows])
+            X[rows] = Xr
+            modelled.update(zip(rows, judged))
         if generic:
-            _, Pg, _, judged = self.generic.assess([pairs[i] for i in generic], X[generic], [cues[i] for i in generic])
-            P[generic] = Pg
-            for i, j in zip(generic, judged):
-                modelled[i] = j
-        generic_rows = set(generic)
+            g = sorted(generic)
+            _, P[g], _, judged = self.generic.assess([pairs[i] for i in g], X[g], [cues[i] for i in g])
+            modelled.update(zip(g, judged))
         arguments = [HAND_FEATURES.index(n) for n in _ARGUMENT_SUBSTITUTIONS]
         out = []
-        for i, ((claim, evidence), x, p, cue, m) in enumerate(zip(pairs, X, P, cues, modelled)):
-            if i in generic_rows:
+        for i, cue in enumerate(cues):
+            m = modelled.get(i)
+            if i in generic:
                 out.append(m)
-            elif cue.stance == "supports" and m.stance == "refutes" and x[arguments].max() > 0:
+            elif cue.stance == "supports" and m.stance == "refutes" and X[i, arguments].max() > 0:
                 out.append(m)
             elif cue.stance != "neutral" or cue.cue in _DECIDED_NEUTRAL:
                 k = STANCES.index(cue.stance)
-                out.append(cue.model_copy(update={
-                    "rationale": f"{cue.rationale} (cue judge; the model gives {cue.stance} p={float(p[k]):.2f})"}))
+                given = f"; the model gives {cue.stance} p={float(P[i, k]):.2f}" if m is not None else ""
+                out.append(cue.model_copy(update={"rationale": f"{cue.rationale} (cue judge{given})"}))
             else:
                 out.append(m)
         return out, P

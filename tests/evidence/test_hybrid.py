@@ -153,11 +153,33 @@ def test_a_stance_quotes_its_evidence_span(judge, claim, evidence, stance, kind)
     assert j.evidence_span and j.evidence_span in evidence, j
 
 
+def test_judge_skips_the_models_where_the_cue_judge_decides(judge, monkeypatch):
+    """`judge` (the pipeline's call) gives the same stances as `judge_detailed` (the benchmarks'),
+    without running the models on named pairs the cue judge refutes or finds unrelated."""
+    pairs = [(c, e) for c, e, _, _ in NEWS_CASES] + [
+        ("A chef is chopping vegetables.", "A cook is cutting some vegetables into pieces."),
+        ("The Velna Gazette is a weekly magazine.", "The Velna Gazette is a daily newspaper founded in 1921."),
+        ("The Tarsk bridge collapsed on 5 March 2026.", "Inflation in Valdia eased to 2 percent in May.")]
+    detailed, P = judge.judge_detailed(pairs)
+    assert not np.isnan(P).any()
+    seen = []
+    assess = judge.model.assess
+    monkeypatch.setattr(judge.model, "assess", lambda ps, *a: seen.extend(ps) or assess(ps, *a))
+    quick = judge.judge(pairs)
+    assert [(j.stance, j.kind) for j in quick] == [(j.stance, j.kind) for j in detailed]
+    skipped = [p for p in pairs if p not in seen]
+    assert pairs[-1] in skipped and pairs[-2] in seen and pairs[-3] in seen  # unrelated / paraphrase / generic
+    assert all("cue judge" in j.rationale for p, j in zip(pairs, quick) if p in skipped)
+
+
 def test_the_rationale_says_which_half_decided(judge):
-    seed = judge.judge([("Russia has begun to withdraw its troops from the borders of Ukraine",
-                         "At the same time, we have not seen any withdrawal of Russian forces.")])[0]
+    pair = ("Russia has begun to withdraw its troops from the borders of Ukraine",
+            "At the same time, we have not seen any withdrawal of Russian forces.")
+    seed = judge.judge_detailed([pair])[0][0]
     assert (seed.stance, seed.kind) == ("refutes", "polarity")
     assert "cue judge; the model gives refutes p=" in seed.rationale and "withdrawal of Russian forces" in seed.rationale
+    quick = judge.judge([pair])[0]  # the pipeline's call does not run the model here
+    assert (quick.stance, quick.kind) == ("refutes", "polarity") and quick.rationale.endswith("(cue judge)")
     swap = judge.judge([("The Velna Gazette is a weekly magazine.",
                          "The Velna Gazette is a daily newspaper founded in 1921.")])[0]
     assert swap.rationale.startswith("the trained model says refutes")
