@@ -286,10 +286,10 @@ def eval_(
                                                           "climate_fever.jsonl (default: ../shared/datasets).")] = None,
     corpus: Annotated[bool, typer.Option(help="Also run the whole pipeline on the sample corpus and its key.")] = True,
     judge: Annotated[str, typer.Option(
-        "--judge", help="'local' (the local engine's judge: the cue judge and the trained model combined, "
+        "--judge", help="'local' (the local engine's judge: the cue judge and two trained models combined, "
                         "evidence/nli.py HybridJudge), 'cue' (hand-built cues only, evidence/judge.py) or "
-                        "'trained' (the model alone: SICK + synthetic-trained, over e5, cue and alignment "
-                        "features).")] = "local",
+                        "'trained' (the named-pair model alone on every pair: SICK + synthetic-trained, over "
+                        "e5, cue and alignment features).")] = "local",
 ) -> None:
     """Run the development benchmarks of a judge and print one table (the sample-corpus key always
     runs the local engine)."""
