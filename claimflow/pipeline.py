@@ -82,17 +82,16 @@ def evidence_text(engine: Engine, hit: Hit) -> str:
     return hit.text
 
 
-def span_in_passage(span: str, hit: Hit) -> str | None:
-    """The words of the stored passage behind a span quoted from its `evidence_text` (where relative
-    dates were made absolute): the span itself when the passage has it, else the stretch of the
-    passage it was rewritten from; None if the span is in neither."""
+def span_in_passage(span: str, hit: Hit, read: str) -> str | None:
+    """The words of the stored passage behind a span quoted from `read`, the passage as the judge
+    read it (`evidence_text`: relative dates made absolute): the span itself when the passage has
+    it, else the stretch of the passage it was rewritten from; None if the span is in neither."""
     if span in hit.text:
         return span
-    anchor = hit.published_at.date() if hit.published_at is not None else None
-    at = absolute_dates(hit.text, anchor).find(span) if anchor is not None else -1
-    if at < 0:
+    at = read.find(span)
+    if at < 0 or hit.published_at is None:
         return None
-    start, end = original_offsets(hit.text, anchor, at, at + len(span))
+    start, end = original_offsets(hit.text, hit.published_at.date(), at, at + len(span))
     return hit.text[start:end]
 
 
@@ -111,7 +110,7 @@ def judge(con, engine: Engine, claims: list[Claim], source_of: dict[str, str], *
     for (cid, hit), text, j in zip(pairs, texts, judgements):
         if isinstance(j, Judgement):
             if j.evidence_span and text != hit.text:
-                j = j.model_copy(update={"evidence_span": span_in_passage(j.evidence_span, hit)})
+                j = j.model_copy(update={"evidence_span": span_in_passage(j.evidence_span, hit, text)})
             evidence.append(EvidenceRow(claim_id=cid, hit=hit, judgement=j))
         else:
             pending.append(Pending(stage="judge", item_id=f"{cid}/{hit.passage_id}", claim_id=cid,

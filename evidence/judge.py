@@ -327,71 +327,75 @@ def _conflict(c: Clause, e: Clause, strength: float, quote: str) -> Judgement | 
     for unit, value in c.quantities.items():
         for other_unit, other in e.quantities.items():
             if related(unit, other_unit) and abs(value - other) / max(value, other, 1e-9) > 0.05:
-                return Judgement(evidence_span=e.text,
-                                 stance="refutes", score=strength, kind="numeric", cue="number mismatch",
+                return Judgement(stance="refutes", score=strength, kind="numeric", cue="number mismatch",
                                  rationale=f"{unit}: {value:g} vs {other:g} for the same event '{c.predicate}': {quote}")
     if c.years and e.years and not (c.years & e.years) and not (c.since or e.since):
         fmt = lambda ys: ", ".join(map(str, sorted(ys)))  # noqa: E731
-        return Judgement(evidence_span=e.text, stance="refutes", score=strength, kind="date", cue="date mismatch",
+        return Judgement(stance="refutes", score=strength, kind="date", cue="date mismatch",
                          rationale=f"same event '{c.predicate}' in different years ({fmt(c.years)} vs {fmt(e.years)}): {quote}")
     if c.dates and e.dates and not (c.dates & e.dates) and not (c.since or e.since):
         fmt = lambda ds: ", ".join(f"{m}/{d}" for m, d in sorted(ds))  # noqa: E731
-        return Judgement(evidence_span=e.text, stance="refutes", score=strength, kind="date", cue="date mismatch",
+        return Judgement(stance="refutes", score=strength, kind="date", cue="date mismatch",
                          rationale=f"same event '{c.predicate}' on different dates ({fmt(c.dates)} vs {fmt(e.dates)}): {quote}")
     return None
 
 
 def judge_texts(claim: str, evidence: str) -> Judgement:
-    """Judge one (claim, evidence) pair of plain texts."""
-    claim_clauses, evidence_clauses = parse_clauses(claim), parse_clauses(evidence)
+    """Judge one (claim, evidence) pair of plain texts; `evidence_span` is the evidence clause the
+    judgement rests on (none when nothing in the evidence is related)."""
+    judgement, clause = _judge_clauses(parse_clauses(claim), parse_clauses(evidence))
+    return judgement if clause is None else judgement.model_copy(update={"evidence_span": clause.text})
+
+
+def _judge_clauses(claim_clauses: tuple[Clause, ...],
+                   evidence_clauses: tuple[Clause, ...]) -> tuple[Judgement, Clause | None]:
     a = align(claim_clauses, evidence_clauses)
     if a is None or a.coverage < 0.5:
         lexical = _lexical(claim_clauses, evidence_clauses)
         if lexical is None or lexical.shared < 3 or lexical.coverage < 0.75:
             return Judgement(stance="neutral", score=0.5, cue="unrelated",
-                             rationale="no clause of the evidence shares the claim's event and arguments")
+                             rationale="no clause of the evidence shares the claim's event and arguments"), None
         c, e = lexical.claim, lexical.evidence
         quote = f'"{e.text}"'
         if c.hedged or e.hedged or c.negative != e.negative or _conflict(c, e, 0.5, quote):
-            return Judgement(evidence_span=e.text, stance="neutral", score=0.5, cue="related",
-                             rationale=f"about the same thing, but worded too differently to compare: {quote}")
-        return Judgement(evidence_span=e.text, stance="supports", score=round(min(0.8, 0.4 + 0.1 * lexical.shared), 3),
+            return Judgement(stance="neutral", score=0.5, cue="related",
+                             rationale=f"about the same thing, but worded too differently to compare: {quote}"), e
+        return Judgement(stance="supports", score=round(min(0.8, 0.4 + 0.1 * lexical.shared), 3),
                          cue="lexical paraphrase",
-                         rationale=f"shares {lexical.shared} content words, same polarity, no conflicting number or date: {quote}")
+                         rationale=f"shares {lexical.shared} content words, same polarity, no conflicting number or date: {quote}"), e
     c, e = a.claim, a.evidence
     quote = f'"{e.text}"'
     if e.hedged or c.hedged:
-        return Judgement(evidence_span=e.text, stance="neutral", score=0.5, cue="hedged",
-                         rationale=f"the aligned evidence clause is hedged or conditional: {quote}")
+        return Judgement(stance="neutral", score=0.5, cue="hedged",
+                         rationale=f"the aligned evidence clause is hedged or conditional: {quote}"), e
     strength = round(min(0.95, 0.55 + 0.1 * a.shared + 0.2 * a.coverage), 3)
     changed_time = (c.dates != e.dates and (c.dates or e.dates)) or c.since != e.since or c.reprefix or e.reprefix
     if a.predicate == "antonym":
         if changed_time:
-            return Judgement(evidence_span=e.text, stance="neutral", score=0.5, cue="change over time",
-                             rationale=f"opposite predicates ({c.predicate} / {e.predicate}) at different times: {quote}")
+            return Judgement(stance="neutral", score=0.5, cue="change over time",
+                             rationale=f"opposite predicates ({c.predicate} / {e.predicate}) at different times: {quote}"), e
         if c.negative == e.negative:
-            return Judgement(evidence_span=e.text, stance="refutes", score=strength, kind="antonym", cue="antonym",
-                             rationale=f"'{c.predicate}' vs '{e.predicate}' about the same thing: {quote}")
-        return Judgement(evidence_span=e.text, stance="supports", score=round(strength * 0.8, 3), cue="negated antonym",
-                         rationale=f"'{e.predicate}' negated agrees with '{c.predicate}': {quote}")
+            return Judgement(stance="refutes", score=strength, kind="antonym", cue="antonym",
+                             rationale=f"'{c.predicate}' vs '{e.predicate}' about the same thing: {quote}"), e
+        return Judgement(stance="supports", score=round(strength * 0.8, 3), cue="negated antonym",
+                         rationale=f"'{e.predicate}' negated agrees with '{c.predicate}': {quote}"), e
     if c.negative != e.negative:
         if changed_time and c.dates and e.dates:
-            return Judgement(evidence_span=e.text, stance="neutral", score=0.5, cue="change over time",
-                             rationale=f"opposite polarity at different dates: {quote}")
+            return Judgement(stance="neutral", score=0.5, cue="change over time",
+                             rationale=f"opposite polarity at different dates: {quote}"), e
         denial = c.denied or e.denied
         neg = ", ".join(sorted(set(c.negations + e.negations)))
-        return Judgement(evidence_span=e.text,
-                         stance="refutes", score=strength, kind="denial" if denial else "polarity",
+        return Judgement(stance="refutes", score=strength, kind="denial" if denial else "polarity",
                          cue="denial" if denial else "negation",
-                         rationale=f"same event '{c.predicate}', opposite polarity ({neg}): {quote}")
+                         rationale=f"same event '{c.predicate}', opposite polarity ({neg}): {quote}"), e
     conflict = _conflict(c, e, strength, quote)
     if conflict is not None:
-        return conflict
+        return conflict, e
     if a.coverage >= 0.6:
-        return Judgement(evidence_span=e.text, stance="supports", score=strength, cue="paraphrase",
-                         rationale=f"same event '{c.predicate}' with the same arguments and polarity: {quote}")
-    return Judgement(evidence_span=e.text, stance="neutral", score=0.5, cue="partial overlap",
-                     rationale=f"shares the event '{c.predicate}' but not enough of its arguments: {quote}")
+        return Judgement(stance="supports", score=strength, cue="paraphrase",
+                         rationale=f"same event '{c.predicate}' with the same arguments and polarity: {quote}"), e
+    return Judgement(stance="neutral", score=0.5, cue="partial overlap",
+                     rationale=f"shares the event '{c.predicate}' but not enough of its arguments: {quote}"), e
 
 
 class LocalJudge:

@@ -225,14 +225,16 @@ def without_dates(text: str) -> str:
     return out[:1].upper() + out[1:] if out[:1].islower() and text[:1].isupper() else out
 
 
-def pairs_features(pairs: Sequence[tuple[str, str]]) -> tuple[np.ndarray, list[Judgement]]:
-    """Feature matrix of (claim, evidence) pairs and the cue judge's judgements; each text is parsed
-    and embedded once (batched), and remembered for later calls. The cue judge reads the texts as
-    written; the rest of the features read them `without_dates`."""
+def pairs_features(pairs: Sequence[tuple[str, str]],
+                   cues: Sequence[Judgement] | None = None) -> tuple[np.ndarray, list[Judgement]]:
+    """Feature matrix of (claim, evidence) pairs and the cue judge's judgements (`cues`, when the
+    caller has them already); each text is parsed and embedded once (batched), and remembered for
+    later calls. The cue judge reads the texts as written; the rest of the features read them
+    `without_dates`."""
     if not pairs:
         return np.zeros((0, len(FEATURE_NAMES)), np.float32), []
     parse_many([t for pair in pairs for t in pair])
-    cues = [judge_texts(c, e) for c, e in pairs]
+    cues = list(cues) if cues is not None else [judge_texts(c, e) for c, e in pairs]
     pairs = [(without_dates(c), without_dates(e)) for c, e in pairs]
     parse_many([t for pair in pairs for t in pair])
     hand = [hand_features(c, e, j) for (c, e), j in zip(pairs, cues)]
@@ -492,7 +494,8 @@ class HybridJudge:
         X = np.zeros((len(pairs), len(FEATURE_NAMES)), np.float32)
         modelled: dict[int, Judgement] = {}
         if rows:
-            Xr, P[rows], _, judged = self.model.assess([pairs[i] for i in rows])
+            chosen, chosen_cues = [pairs[i] for i in rows], [cues[i] for i in rows]
+            Xr, P[rows], _, judged = self.model.assess(chosen, *pairs_features(chosen, chosen_cues))
             X[rows] = Xr
             modelled.update(zip(rows, judged))
         if generic:

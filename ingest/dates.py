@@ -193,8 +193,12 @@ def absolute_dates(text: str, anchor: date | None) -> str:
     statements are: the judge then compares "on Wednesday" in a 4 March article with "on 4 March"."""
     if anchor is None:
         return text
-    out = rewrite_dates(text, [(m, resolve(m, anchor)) for m in find_dates(text)])
+    out = rewrite_dates(text, _resolved(text, anchor))
     return out[:1].upper() + out[1:] if text[:1].isupper() else out
+
+
+def _resolved(text: str, anchor: date) -> list[tuple[DateMention, date | None]]:
+    return [(m, resolve(m, anchor)) for m in find_dates(text)]
 
 
 def original_offsets(text: str, anchor: date | None, start: int, end: int) -> tuple[int, int]:
@@ -202,7 +206,7 @@ def original_offsets(text: str, anchor: date | None, start: int, end: int) -> tu
     date that the stretch touches is taken whole ("on 4 March 2026 the bank" -> "On Wednesday the bank")."""
     if anchor is None:
         return start, end
-    edits = _edits([(m, resolve(m, anchor)) for m in find_dates(text)])
+    edits = _edits(_resolved(text, anchor))
 
     def back(pos: int, is_end: bool) -> int:
         shift = 0
