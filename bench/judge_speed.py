@@ -1,11 +1,10 @@
 """Time `claimflow judge` on 10,000 pairs (all of SICK plus FEVER-Symmetric, topped up by cycling).
 
-    .venv/bin/python bench/judge_speed.py [--pairs 10000] [--engine local] [--trained]
+    .venv/bin/python bench/judge_speed.py [--pairs 10000] [--engine local]
 
 Writes the pairs to a temporary JSONL file and runs the real command, in a subprocess, end to end
-(process start, model loading, parsing, judging, writing). With --trained, times the experimental
-trained judge (evidence/nli.py) instead, in a fresh subprocess from cold caches: load, parse, cue
-judge, alignment, e5 embedding of every unique text, model."""
+(process start, model loading, tokenising, the cross-encoder, the cue analysis where it can change
+or type the answer, writing)."""
 from __future__ import annotations
 
 import argparse
@@ -24,7 +23,6 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pairs", type=int, default=10_000)
     parser.add_argument("--engine", default="local")
-    parser.add_argument("--trained", action="store_true", help="time evidence.nli.TrainedJudge instead")
     args = parser.parse_args()
     from claimflow.evaluate import load_fever_symmetric, load_sick
 
@@ -36,18 +34,8 @@ def main() -> None:
             p = pool[i % len(pool)]
             f.write(json.dumps({"id": i, "premise": p.premise, "hypothesis": p.hypothesis}) + "\n")
     started = time.perf_counter()
-    if args.trained:
-        code = ("import json, sys; sys.path.insert(0, %r)\n"
-                "from evidence.nli import TrainedJudge\n"
-                "rows = [json.loads(l) for l in open(%r)]\n"
-                "out = TrainedJudge.load().judge([(r['hypothesis'], r['premise']) for r in rows])\n"
-                "open(%r, 'w').write(''.join(json.dumps({'id': r['id'], 'stance': j.stance}) + '\\n' "
-                "for r, j in zip(rows, out)))\n") % (str(ROOT), str(pairs), str(out))
-        subprocess.run([sys.executable, "-c", code], check=True)
-        args.engine = "trained (evidence/nli.py)"
-    else:
-        subprocess.run([str(Path(sys.executable).parent / "claimflow"), "judge", str(pairs), "-o", str(out),
-                        "--engine", args.engine], check=True)
+    subprocess.run([str(Path(sys.executable).parent / "claimflow"), "judge", str(pairs), "-o", str(out),
+                    "--engine", args.engine], check=True)
     elapsed = time.perf_counter() - started
     n = sum(1 for _ in open(out))
     print(f"claimflow judge: {n} pairs in {elapsed:.1f} s ({n / elapsed:.0f} pairs/s), engine {args.engine}")

@@ -282,33 +282,42 @@ def judge(
 
 @app.command("eval")
 def eval_(
-    datasets: Annotated[Optional[Path], typer.Option(help="Folder with sick.tsv, fever_symmetric_dev.jsonl, "
-                                                          "climate_fever.jsonl (default: ../shared/datasets).")] = None,
+    datasets: Annotated[Optional[Path], typer.Option(help="Folder with the public sets: fever_symmetric_dev.jsonl, "
+                                                          "climate_fever.jsonl, sick.tsv, vitaminc_*.jsonl, "
+                                                          "mnli_dev_matched.jsonl, snli_dev.jsonl (default: "
+                                                          "../shared/datasets).")] = None,
     corpus: Annotated[bool, typer.Option(help="Also run the whole pipeline on the sample corpus and its key.")] = True,
     judge: Annotated[str, typer.Option(
-        "--judge", help="'local' (the local engine's judge: the cue judge and two trained models combined, "
-                        "evidence/nli.py HybridJudge), 'cue' (hand-built cues only, evidence/judge.py) or "
-                        "'trained' (the named-pair model alone on every pair: SICK + synthetic-trained, over "
-                        "e5, cue and alignment features).")] = "local",
+        "--judge", help="'local' (the local engine's judge: the cross-encoder decides, the cue analysis types "
+                        "and explains; evidence/model_judge.py), 'model' (the cross-encoder alone: its most "
+                        "likely label on every pair) or 'cue' (the hand-built cue analysis alone, "
+                        "evidence/judge.py).")] = "local",
+    validation: Annotated[bool, typer.Option(help="Also score the held-out validation slices of the "
+                                                  "cross-encoder's training files.")] = True,
 ) -> None:
-    """Run the development benchmarks of a judge and print one table (the sample-corpus key always
-    runs the local engine)."""
+    """Score a judge on every development set and print one table: accuracy, macro-F1, F1 of the
+    contradiction class, expected calibration error (ECE) of the score it writes, pairs per second,
+    and a confusion matrix per set. The sample-corpus key always runs the local engine."""
     from claimflow.evaluate import DATASETS, format_table, run_judge_benchmarks
 
     root = datasets or DATASETS
-    if not (root / "sick.tsv").exists():
+    if not (root / "fever_symmetric_dev.jsonl").exists():
         raise typer.BadParameter(f"no benchmark data in {root}", param_hint="--datasets")
     if judge == "local":
-        from evidence.nli import HybridJudge as chosen
-    elif judge == "cue":
-        from evidence.judge import LocalJudge as chosen
-    elif judge == "trained":
-        from evidence.nli import TrainedJudge
+        from evidence.model_judge import ModelJudge
 
-        chosen = TrainedJudge.load
+        chosen = ModelJudge()
+    elif judge == "model":
+        from evidence.model_judge import ModelJudge
+
+        chosen = ModelJudge(figures=False, time=False)
+    elif judge == "cue":
+        from evidence.judge import CueJudge
+
+        chosen = CueJudge()
     else:
-        raise typer.BadParameter("expected 'local', 'cue' or 'trained'", param_hint="--judge")
-    typer.echo(format_table(run_judge_benchmarks(chosen(), root)))
+        raise typer.BadParameter("expected 'local', 'model' or 'cue'", param_hint="--judge")
+    typer.echo(format_table(run_judge_benchmarks(chosen, root, validation=validation)))
     if corpus and EXAMPLES.exists():
         import tempfile
 

@@ -101,9 +101,9 @@ def resolve_engine(spec: str = "local", *, extract: str | None = None, judge: st
         extractor = LLMExtractor(runner(model), today)
     kind, model = parsed["judge"]
     if kind == "local":
-        from evidence.nli import HybridJudge
+        from evidence.model_judge import ModelJudge
 
-        judge_ = HybridJudge()
+        judge_ = ModelJudge()
     else:
         from evidence.llm_judge import LLMJudge
 

@@ -18,7 +18,14 @@ from claimflow.llm.client import Prompt
 from claimflow.llm.runner import Item, Runner
 from claimflow.llm.spans import locate
 from claims.local import parse_prose, sentence_span
-from claims.models import Claim, DocumentClaims, Modality, Polarity, TemporalAnomaly, claim_id_for
+from claims.models import (
+    Claim,
+    DocumentClaims,
+    Modality,
+    Polarity,
+    TemporalAnomaly,
+    claim_id_for,
+)
 from ingest.models import Document
 
 PROMPT_VERSION = "extract.v1"

@@ -11,17 +11,27 @@ For each prose paragraph of a document (boilerplate removed by ingest.layout):
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from collections.abc import Iterable, Sequence
 
 from spacy.tokens import Doc, Span, Token
 
-from claims.cues import (
-    CONCESSIVE_MARKS, CONDITIONAL_MARKS, DENIAL_VERBS, EVIDENTIAL_VERBS, HEDGE_PHRASES, HEDGE_WORDS,
-    LEADING_CONNECTIVES, NEGATION_WORDS, NEGATIVE_PREDICATES, OPINION_WORDS, REPORTING_VERBS,
-)
 from claims.checkworthiness import CheckworthinessModel
+from claims.lexicon import (
+    CONCESSIVE_MARKS,
+    CONDITIONAL_MARKS,
+    DENIAL_VERBS,
+    EVIDENTIAL_VERBS,
+    HEDGE_PHRASES,
+    HEDGE_WORDS,
+    LEADING_CONNECTIVES,
+    NEGATION_WORDS,
+    NEGATIVE_PREDICATES,
+    OPINION_WORDS,
+    REPORTING_VERBS,
+    find_numbers,
+)
 from claims.models import Claim, DocumentClaims, TemporalAnomaly, claim_id_for
 from claims.nlp import get_nlp
 from claims.speakers import SpeakerBook, mention_span
@@ -38,8 +48,6 @@ _CONNECTIVE = re.compile(
 )
 _TRAILING = re.compile(r"(?:[\s,;:.!?\"'\u201c\u201d\u00ab\u00bb\u2014\u2013-]|\s(?:and|but|or)\b)+$")
 _LEADING = re.compile(r"^[\s,;:.\"'\u201c\u201d\u00ab\u00bb\u2014\u2013-]+")
-_NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s*(million|billion|thousand))?", re.I)
-_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
 _ENTITY_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "LAW"}
 _SUBJECT_DEPS = {"nsubj", "nsubjpass", "expl", "csubj"}
 _ARGUMENT_DEPS = {"nsubj", "nsubjpass", "dobj", "attr", "pobj", "dative", "oprd", "expl"}
@@ -229,17 +237,8 @@ def _modality(unit_tokens: Sequence[Token], head: Token, sentence: Span) -> str:
 
 
 def _numbers(text: str, dates: Sequence[DateMention]) -> list[float]:
-    out = []
-    for m in _NUMBER.finditer(text):
-        if any(d.start <= m.start() < d.end for d in dates):
-            continue
-        value = float(m.group(1).replace(",", ""))
-        if re.fullmatch(r"(?:19|20)\d\d", m.group(1)) and not m.group(2):
-            continue  # a year, not a quantity
-        if m.group(2):
-            value *= _SCALE[m.group(2).lower()]
-        out.append(value)
-    return out
+    """The figures of a claim (claims.lexicon.find_numbers), outside its dates."""
+    return [n.value for n in find_numbers(text, skip=[(d.start, d.end) for d in dates])]
 
 
 def _statement(text: str, dates: Sequence[tuple[DateMention, date | None]], speaker: str | None,

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from spacy.tokens import Span, Token
 
-from claims.cues import DOCUMENT_NOUNS
+from claims.lexicon import DOCUMENT_NOUNS
 
 _PRONOUNS_PERSON = frozenset("he she him her his".split())
 _PRONOUNS_OTHER = frozenset("they them it we i".split())

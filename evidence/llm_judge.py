@@ -115,7 +115,7 @@ class LLMJudge:
             j: PassageJudgement = outcome.output  # type: ignore[assignment]
             span = j.evidence_span.strip()
             results[i] = Judgement(
-                stance=j.stance, score=round(j.score, 4), kind=j.kind, cue=f"model: {j.kind or j.stance}",
+                stance=j.stance, score=round(j.score, 4), kind=j.kind, cue="llm",
                 rationale=f'{j.rationale.strip()} (evidence: "{span}")' if span else j.rationale.strip(),
                 evidence_span=span or None)
         return results  # type: ignore[return-value]

