@@ -3,7 +3,7 @@
 For each (claim, evidence) pair the NLI cross-encoder (evidence/cross_encoder.py; the evidence is the
 premise, the claim the hypothesis) gives calibrated probabilities of supports / neutral / refutes,
 and its most likely stance is the answer, except where the cue judge (evidence/judge.py) reads
-something a small NLI model cannot, measured on the development sets (evidence/weights/README.md):
+something a small NLI model cannot, rule by rule measured on the development sets (bench/judge_rules.py):
 
 - figures: the same thing counted with numbers that cannot both hold ("three workers were killed" /
   "five workers died"; "about 12,000" / "8,000") refutes, and so do two dates for one event;
@@ -15,7 +15,8 @@ something a small NLI model cannot, measured on the development sets (evidence/w
 
 Every refutation is then typed from the text (`evidence.judge.refutation_kind`: polarity, denial,
 antonym, numeric, date), which is what makes it a contradiction between claims; a refutation that
-is none of these (another cause, place or person) still counts against the claim in its verdict.
+is none of these (another cause, place or person; cue "model") is stored, but decides no verdict
+(verdicts/verdicts.py: on news it is most often another fact about the same event).
 The rationale says which of the two decided, with the model's probability, and quotes the evidence
 clause the judgement rests on where the cue analysis aligned one.
 """
