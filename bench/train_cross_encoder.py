@@ -33,46 +33,24 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from claimflow.evaluate import held_out  # noqa: E402  (one definition of the validation slices)
+from claimflow import evaluate  # noqa: E402
+from claimflow.evaluate import held_out, load_training_file  # noqa: E402  (one definition of the data)
 from evidence.minilm import WordPiece, model_dir, read_safetensors  # noqa: E402
 
 DATASETS = ROOT.parent / "shared" / "datasets"
 CLASSES = ("entailment", "neutral", "contradiction")
-FEVER_LABELS = {"SUPPORTS": "entailment", "REFUTES": "contradiction", "NOT ENOUGH INFO": "neutral"}
-SOURCES = {  # name: (file, kind)
-    "vitaminc_real": ("vitaminc_real.jsonl", "fever"),
-    "vitaminc_synthetic": ("vitaminc_synthetic.jsonl", "fever"),
-    "mnli": ("mnli_dev_matched.jsonl", "nli"),
-    "snli": ("snli_dev.jsonl", "nli"),
-}
 MIXES = {"vitaminc": ("vitaminc_real", "vitaminc_synthetic"), "mnli": ("mnli",), "snli": ("snli",)}
 
 
 def load_source(name: str, root: Path = DATASETS) -> list[dict]:
     """Rows {premise, hypothesis, label, group, source} of one training file."""
-    file, kind = SOURCES[name]
-    rows = []
-    with open(root / file, encoding="utf-8") as f:
-        for line in f:
-            r = json.loads(line)
-            if kind == "fever":
-                label = FEVER_LABELS.get(r["label"])
-                premise, hypothesis, group = r["evidence"], r["claim"], r["page"]
-            else:
-                label, premise, hypothesis, group = r["label"], r["premise"], r["hypothesis"], r["premise"]
-            if label in CLASSES and premise.strip() and hypothesis.strip():
-                rows.append({"premise": premise, "hypothesis": hypothesis, "label": CLASSES.index(label),
-                             "group": group, "source": name})
-    return rows
+    return [{"premise": p.premise, "hypothesis": p.hypothesis, "label": CLASSES.index(p.gold), "group": p.group,
+             "source": name} for p in load_training_file(name, root)]
 
 
 def load_fever_symmetric(root: Path = DATASETS) -> list[dict]:
-    rows = []
-    for line in open(root / "fever_symmetric_dev.jsonl", encoding="utf-8"):
-        r = json.loads(line)
-        rows.append({"premise": r["evidence"], "hypothesis": r["claim"], "label": CLASSES.index(FEVER_LABELS[r["label"]]),
-                     "source": "fever_symmetric_dev"})
-    return rows
+    return [{"premise": p.premise, "hypothesis": p.hypothesis, "label": CLASSES.index(p.gold),
+             "source": "fever_symmetric_dev"} for p in evaluate.load_fever_symmetric(root)]
 
 
 def build_model(torch, base: dict[str, np.ndarray], n_classes: int = 3):

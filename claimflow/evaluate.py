@@ -81,19 +81,27 @@ def load_climate_fever(root: Path = DATASETS) -> tuple[list[Pair], dict[str, str
     return pairs, claim_labels
 
 
-def load_validation(source: str, root: Path = DATASETS) -> list[Pair]:
-    """The held-out slice of a training file: vitaminc_real, vitaminc_synthetic, mnli or snli."""
-    files = {"vitaminc_real": "vitaminc_real.jsonl", "vitaminc_synthetic": "vitaminc_synthetic.jsonl",
-             "mnli": "mnli_dev_matched.jsonl", "snli": "snli_dev.jsonl"}
+TRAINING_FILES = {"vitaminc_real": "vitaminc_real.jsonl", "vitaminc_synthetic": "vitaminc_synthetic.jsonl",
+                  "mnli": "mnli_dev_matched.jsonl", "snli": "snli_dev.jsonl"}
+
+
+def load_training_file(source: str, root: Path = DATASETS) -> list[Pair]:
+    """Every labelled pair of one of the cross-encoder's training files, with its group (a VitaminC
+    page, an NLI premise): vitaminc_real, vitaminc_synthetic, mnli or snli."""
     out = []
-    for i, r in enumerate(_jsonl(root / files[source])):
+    for i, r in enumerate(_jsonl(root / TRAINING_FILES[source])):
         if "evidence" in r:
             premise, hypothesis, gold, group = r["evidence"], r["claim"], FEVER_LABEL.get(r["label"]), r["page"]
         else:
             premise, hypothesis, gold, group = r["premise"], r["hypothesis"], r["label"], r["premise"]
-        if gold in THREE and premise.strip() and hypothesis.strip() and held_out(source, group):
+        if gold in THREE and premise.strip() and hypothesis.strip():
             out.append(Pair(f"{source}:{i}", premise, hypothesis, gold, group))
     return out
+
+
+def load_validation(source: str, root: Path = DATASETS) -> list[Pair]:
+    """The held-out slice of a training file (`held_out`)."""
+    return [p for p in load_training_file(source, root) if held_out(source, p.group)]
 
 
 def judge_pairs(judge, pairs: Sequence[Pair]) -> tuple[list[Judgement], float]:

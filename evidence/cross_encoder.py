@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -48,6 +47,7 @@ class CrossEncoder:
         self.temperature = float(self.meta["temperature"])
         self.max_len = int(self.meta["max_len"])
         self.version = f"cross-encoder/{path.stem.split('.')[-1]}"
+        self._cache: dict[tuple[str, str], np.ndarray] = {}  # calibrated probabilities of pairs seen
 
     @classmethod
     def load(cls, path: Path | str = WEIGHTS) -> CrossEncoder:
@@ -56,10 +56,6 @@ class CrossEncoder:
         if key not in cls._loaded:
             cls._loaded[key] = cls(key)
         return cls._loaded[key]
-
-    @cached_property
-    def _cache(self) -> dict[tuple[str, str], np.ndarray]:
-        return {}
 
     def logits(self, pairs: Sequence[tuple[str, str]], batch: int = 32) -> np.ndarray:
         """Raw logits of (premise, hypothesis) pairs, batched by length (shortest first)."""
@@ -74,7 +70,7 @@ class CrossEncoder:
 
     def probabilities(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
         """Calibrated probabilities (n x 3, CLASSES order); each distinct pair is computed once per process."""
-        pairs = [(p, h) for p, h in pairs]
+        pairs = [tuple(pair) for pair in pairs]
         missing = list(dict.fromkeys(pair for pair in pairs if pair not in self._cache))
         if missing:
             if len(self._cache) + len(missing) > 200_000:

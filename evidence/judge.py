@@ -174,14 +174,24 @@ class CueJudge:
         return [judge_texts(claim, evidence) for claim, evidence in pairs]
 
 
-def refutation_kind(claim: str, evidence: str) -> Judgement | None:
+def _figures(clauses_: tuple[Clause, ...]) -> dict[str, tuple[NumberMention, ...]]:
+    """The figures of all clauses of a text, by what they count."""
+    out: dict[str, tuple[NumberMention, ...]] = {}
+    for c in clauses_:
+        for unit, numbers in c.quantities.items():
+            out[unit] = out.get(unit, ()) + numbers
+    return out
+
+
+def refutation_kind(claim: str, evidence: str, cue: Judgement | None = None) -> Judgement | None:
     """What kind of conflict a refutation is, for a pair the model says contradicts: the cue judge's
     typed conflict on aligned clauses if it finds one; otherwise, over any clauses of the two, the
     same or an antonym predicate with opposite polarity or meaning ("has begun withdrawing units" /
     "has seen no withdrawal of troops"), figures of the same thing that cannot both hold ("61 percent"
     / "38 percent"), or years that differ. None when the difference is not one of these (another
-    cause, place or person): a refutation, but not a typed contradiction."""
-    cue = judge_texts(claim, evidence)
+    cause, place or person): a refutation, but not a typed contradiction. `cue`: the pair's
+    `judge_texts` judgement, when the caller has it."""
+    cue = cue if cue is not None else judge_texts(claim, evidence)
     if cue.stance == "refutes":
         return cue
     cc, ec = parse_clauses(claim), parse_clauses(evidence)
@@ -197,8 +207,7 @@ def refutation_kind(claim: str, evidence: str) -> Judgement | None:
             if antonyms(c.predicate, e.predicate) and c.negative == e.negative:
                 return Judgement(stance="refutes", score=0.5, kind="antonym", cue="antonym", evidence_span=e.text,
                                  rationale=f"'{c.predicate}' vs '{e.predicate}': {quote}")
-    merged = lambda clauses_: {u: tuple(n for c in clauses_ for n in c.quantities.get(u, ())) for c in clauses_ for u in c.quantities}  # noqa: E731
-    clash = number_clash(merged(cc), merged(ec))
+    clash = number_clash(_figures(cc), _figures(ec))
     if clash is not None:
         return Judgement(stance="refutes", score=0.5, kind="numeric", cue="number mismatch",
                          rationale=f"the evidence gives {clash}: \"{evidence}\"")

@@ -96,7 +96,7 @@ class ModelJudge:
                 out.append(cue.model_copy(update={"score": CUE_PRECISION,
                                                   "rationale": f"{cue.rationale} (cue analysis decided; {said})"}))
             elif stance == "refutes":
-                typed = refutation_kind(claim, evidence)
+                typed = refutation_kind(claim, evidence, cue)
                 if typed is not None:
                     out.append(Judgement(stance="refutes", score=round(prob, 3), kind=typed.kind, cue=typed.cue,
                                          rationale=f"the model says refutes (p={prob:.2f}); {typed.rationale}",
