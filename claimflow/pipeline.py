@@ -73,18 +73,34 @@ def speaker_renames(claims: Sequence[Claim]) -> dict[str, str]:
     return unify_surnames(c.speaker for c in claims)
 
 
-def evidence_text(engine: Engine, hit: Hit) -> str:
-    """The passage as the judge reads it: claim statements carry absolute dates ("on 4 March 2026"),
-    so a judge that compares dates gets the passage's relative ones resolved the same way, against
-    its document's date ("on Wednesday" in a 4 March article). The stored evidence keeps the text."""
-    if engine.judge.absolute_dates and hit.published_at is not None:
-        return absolute_dates(hit.text, hit.published_at.date())
-    return hit.text
+def judged_texts(engine: Engine, claim: Claim, claim_dated: bool, hit: Hit) -> tuple[str, str]:
+    """The claim and the passage as the judge reads them. Claim statements carry absolute dates
+    ("on 4 March 2026"), so a judge that compares dates gets the passage's relative ones resolved the
+    same way, against its document's date ("on Wednesday" in a 4 March article). The stored evidence
+    keeps the text.
+
+    Both sides are read in the same form: when only one of the two documents has a date, the judge
+    reads the claim and the passage as written ("on Wednesday" against "on Wednesday"; a model reads
+    "on Wednesday" against "on 4 March 2026" as a changed detail)."""
+    if not engine.judge.absolute_dates:
+        return claim.statement, hit.text
+    if claim_dated and hit.published_at is not None:
+        return claim.statement, absolute_dates(hit.text, hit.published_at.date())
+    return (claim.text if claim_dated else claim.statement), hit.text
+
+
+def dated_documents(con, doc_ids: set[str]) -> set[str]:
+    """The documents among `doc_ids` that have a publication date."""
+    if not doc_ids:
+        return set()
+    rows = con.execute("SELECT doc_id FROM documents WHERE published_at IS NOT NULL AND doc_id IN "
+                       "(SELECT unnest(?))", [sorted(doc_ids)]).fetchall()
+    return {r[0] for r in rows}
 
 
 def span_in_passage(span: str, hit: Hit, read: str) -> str | None:
     """The words of the stored passage behind a span quoted from `read`, the passage as the judge
-    read it (`evidence_text`: relative dates made absolute): the span itself when the passage has
+    read it (`judged_texts`: relative dates made absolute): the span itself when the passage has
     it, else the stretch of the passage it was rewritten from; None if the span is in neither."""
     if span in hit.text:
         return span
@@ -104,8 +120,10 @@ def judge(con, engine: Engine, claims: list[Claim], source_of: dict[str, str], *
     hits: dict[str, list[Hit]] = retrieve(con, targets, engine.embedder, k=top_k)
     by_id = {c.claim_id: c for c in claims}
     pairs = [(claim_id, hit) for claim_id, hs in hits.items() for hit in hs]
-    texts = [evidence_text(engine, hit) for _, hit in pairs]
-    judgements = engine.judge.judge([(by_id[cid].statement, text) for (cid, _), text in zip(pairs, texts)])
+    dated = dated_documents(con, {c.doc_id for c in claims})
+    read = [judged_texts(engine, by_id[cid], by_id[cid].doc_id in dated, hit) for cid, hit in pairs]
+    texts = [text for _, text in read]
+    judgements = engine.judge.judge(read)
     evidence, pending = [], []
     for (cid, hit), text, j in zip(pairs, texts, judgements):
         if isinstance(j, Judgement):
@@ -116,7 +134,7 @@ def judge(con, engine: Engine, claims: list[Claim], source_of: dict[str, str], *
             pending.append(Pending(stage="judge", item_id=f"{cid}/{hit.passage_id}", claim_id=cid,
                                    doc_id=by_id[cid].doc_id, reason=j.reason))
     failed: list[tuple[Claim, Claim, str]] = []
-    contradictions = find_contradictions(claims, evidence, engine.judge, failed)
+    contradictions = find_contradictions(claims, evidence, engine.judge, failed, dated)
     pending += [Pending(stage="contradiction", item_id=f"{a.claim_id}/{b.claim_id}", claim_id=a.claim_id,
                         doc_id=a.doc_id, reason=reason) for a, b, reason in failed]
     waiting = {p.claim_id for p in pending if p.stage == "judge"}

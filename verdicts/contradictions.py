@@ -13,10 +13,21 @@ def claims_in_passage(claims_by_doc: dict[str, list[Claim]], row: EvidenceRow) -
     return [c for c in claims_by_doc.get(hit.doc_id, []) if c.char_start < hit.char_end and hit.char_start < c.char_end]
 
 
+def same_form(a: Claim, b: Claim, dated: set[str] | None) -> tuple[str, str]:
+    """The two claims as the judge reads them: their statements (relative dates made absolute), or,
+    when only one of the two documents has a date, the dated one as written, so that both say "on
+    Wednesday" rather than one "on Wednesday" and the other "on 4 March 2026"."""
+    if dated is None or (a.doc_id in dated) == (b.doc_id in dated):
+        return a.statement, b.statement
+    return (a.text if a.doc_id in dated else a.statement), (b.text if b.doc_id in dated else b.statement)
+
+
 def find_contradictions(claims: Sequence[Claim], evidence: Sequence[EvidenceRow], judge,
-                        failed: list[tuple[Claim, Claim, str]] | None = None) -> list[Contradiction]:
+                        failed: list[tuple[Claim, Claim, str]] | None = None,
+                        dated: set[str] | None = None) -> list[Contradiction]:
     """Judge each claim against the claims inside its refuting evidence passages. Pairs the judge
-    could not judge (a JudgeFailure) are appended to ``failed``, never taken as "no contradiction"."""
+    could not judge (a JudgeFailure) are appended to ``failed``, never taken as "no contradiction".
+    `dated`: the documents with a publication date (see `same_form`); None reads every statement."""
     by_id = {c.claim_id: c for c in claims}
     by_doc: dict[str, list[Claim]] = {}
     for c in claims:
@@ -32,7 +43,7 @@ def find_contradictions(claims: Sequence[Claim], evidence: Sequence[EvidenceRow]
             if b.claim_id != a.claim_id and key not in seen:
                 seen.add(key)
                 pairs.append((a, b))
-    judgements: list[Judgement] = judge.judge([(a.statement, b.statement) for a, b in pairs])
+    judgements: list[Judgement] = judge.judge([same_form(a, b, dated) for a, b in pairs])
     found: dict[str, Contradiction] = {}
     for (a, b), j in zip(pairs, judgements):
         if not isinstance(j, Judgement):

@@ -69,3 +69,15 @@ def test_an_untyped_model_refutation_decides_no_verdict():
     untyped = row.model_copy(update={"judgement": row.judgement.model_copy(update={"kind": None, "cue": "model"})})
     assert decide(_claim(), [untyped], {}, {}).verdict == "unverified"
     assert decide(_claim(), [row], {}, {}).verdict == "refuted"
+
+
+def test_claims_are_compared_in_one_date_form():
+    """When only one of two documents has a date, the dated claim is read as written ("on Wednesday"),
+    so the judge never sees "on Wednesday" against "on 4 March 2026"."""
+    from verdicts.contradictions import same_form
+
+    dated = _claim("a", "d1").model_copy(update={"text": "Rates rose on Wednesday", "statement": "Rates rose on 4 March 2026"})
+    undated = _claim("b", "d2").model_copy(update={"text": "Rates rose on Wednesday", "statement": "Rates rose on Wednesday"})
+    assert same_form(dated, undated, {"d1"}) == ("Rates rose on Wednesday", "Rates rose on Wednesday")
+    assert same_form(dated, undated, {"d1", "d2"}) == ("Rates rose on 4 March 2026", "Rates rose on Wednesday")
+    assert same_form(dated, undated, None) == ("Rates rose on 4 March 2026", "Rates rose on Wednesday")
