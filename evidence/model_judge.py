@@ -11,7 +11,11 @@ something a small NLI model cannot, rule by rule measured on the development set
   predicate refutes ("has begun to withdraw its troops" / "we have not seen any withdrawal of Russian
   forces", which the model reads as neutral: not seeing is not denying);
 - time: opposite states at different times ("closed since January" / "reopened on Thursday") are a
-  change over time, not a conflict: neutral.
+  change over time, not a conflict: neutral;
+- part of the claim: evidence that gives every figure and date of the claim and that the claim
+  entails (the model, read the other way round) supports it, where the model alone says neutral
+  because the claim adds a detail ("The port reopened on Thursday" for "The port reopened to ships on
+  Thursday morning"). What the evidence does not say is named in the rationale.
 
 Every refutation is then typed from the text (`evidence.judge.refutation_kind`: polarity, denial,
 antonym, numeric, date), which is what makes it a contradiction between claims; a refutation that
@@ -45,6 +49,45 @@ def _has_figure(text: str) -> bool:
     return bool(_FIGURE.search(text)) or bool(find_numbers(text)) or bool(find_dates(text))
 
 
+def _date_fields(d) -> dict[str, int | str]:
+    return {k: v for k, v in (("year", d.year), ("month", d.month), ("day", d.day), ("weekday", d.weekday),
+                              ("relative", d.relative)) if v is not None}
+
+
+def states_every_figure(claim: str, evidence: str) -> bool:
+    """The claim has a figure or a date, and the evidence gives each of them: the same number, and a
+    date that agrees on every field the claim's date has ("March 3" is in "3 March 2026")."""
+    c_dates, e_dates = find_dates(claim), find_dates(evidence)
+    c_nums = {n.value for n in find_numbers(claim, skip=[(d.start, d.end) for d in c_dates])}
+    e_nums = {n.value for n in find_numbers(evidence, skip=[(d.start, d.end) for d in e_dates])}
+    if not (c_nums or c_dates) or not c_nums <= e_nums:
+        return False
+    e_fields = [_date_fields(d) for d in e_dates]
+    return all(any(all(e.get(k) == v for k, v in _date_fields(d).items()) for e in e_fields) for d in c_dates)
+
+
+def _missing(claim: str, evidence: str) -> list[str]:
+    """The stretches of the claim the evidence does not have, for the rationale ("into the river Osk")."""
+    have = {w.lower() for w in re.findall(r"\w+", evidence)}
+    words = re.findall(r"\w+", claim)
+    runs, run, gap = [], [], []
+    for w in words:
+        if w.lower() not in have:
+            run += gap + [w]
+            gap = []
+        elif run and w.lower() in _JOINERS:
+            gap.append(w)
+        elif run:
+            runs.append(" ".join(run))
+            run, gap = [], []
+    if run:
+        runs.append(" ".join(run))
+    return runs
+
+
+_JOINERS = {"the", "a", "an", "of", "to", "in", "on", "at", "and"}
+
+
 def _quote(text: str) -> str:
     return f'"{text}"' if len(text) <= 200 else f'"{text[:197]}..."'
 
@@ -52,12 +95,12 @@ def _quote(text: str) -> str:
 class ModelJudge:
     """Judges (claim, evidence) pairs; same interface as the other judges (`judge`, `name`)."""
 
-    absolute_dates = True  # reads passages with relative dates resolved (claimflow.pipeline.evidence_text)
+    absolute_dates = True  # reads passages with relative dates resolved (claimflow.pipeline.judged_texts)
 
     def __init__(self, model: CrossEncoder | None = None, *, figures: bool = True, time: bool = True,
-                 polarity: bool = True):
+                 polarity: bool = True, partial: bool = True):
         self.model = model or CrossEncoder.load()
-        self.figures, self.time, self.polarity = figures, time, polarity
+        self.figures, self.time, self.polarity, self.partial = figures, time, polarity, partial
         self.name = f"model-judge/1 ({self.model.version} + {JUDGE_VERSION})"
 
     def probabilities(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
@@ -80,6 +123,14 @@ class ModelJudge:
         need = [i for i, (c, e) in enumerate(pairs)
                 if best[i] != 2 or self.polarity or (self.figures and _has_figure(c) and _has_figure(e))]
         parse_many([t for i in need for t in pairs[i]])
+        # The other way round, only where the model says neutral and the evidence has every figure
+        # and date of the claim: does the claim entail the evidence?
+        reverse = {}
+        if self.partial:
+            ask = [i for i, (c, e) in enumerate(pairs) if best[i] == 2 and states_every_figure(c, e)]
+            if ask:
+                R = self.model.probabilities([pairs[i] for i in ask])[:, CLASSES.index("entailment")]
+                reverse = {i: float(r) for i, r in zip(ask, R) if r > 0.5}
         out = []
         need_set = set(need)
         for i, (claim, evidence) in enumerate(pairs):
@@ -95,6 +146,12 @@ class ModelJudge:
                     or (self.polarity and cue.kind in ("polarity", "denial", "antonym"))):
                 out.append(cue.model_copy(update={"score": CUE_PRECISION,
                                                   "rationale": f"{cue.rationale} (cue analysis decided; {said})"}))
+            elif i in reverse:
+                left = ", ".join(f"'{w}'" for w in _missing(claim, evidence)[:3]) or "a detail"
+                out.append(Judgement(stance="supports", score=round(reverse[i], 3), cue="part of the claim",
+                                     rationale=f"the evidence states the claim with all its figures and dates, "
+                                               f"without {left} (the claim entails the evidence, p={reverse[i]:.2f}; "
+                                               f"{said}): {_quote(evidence)}", evidence_span=evidence))
             elif stance == "refutes":
                 typed = refutation_kind(claim, evidence, cue)
                 if typed is not None:

@@ -16,7 +16,7 @@ ContradictionKind = Literal["polarity", "numeric", "date", "antonym", "denial", 
 Cue = Literal[
     "unrelated", "related", "partial overlap", "lexical paraphrase", "paraphrase", "hedged", "change over time",
     "negation", "denial", "antonym", "negated antonym", "number mismatch", "date mismatch",
-    "model", "llm", "instruction-like text",
+    "part of the claim", "model", "llm", "instruction-like text",
 ]
 
 

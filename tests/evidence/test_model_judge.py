@@ -101,3 +101,39 @@ def test_scores_are_the_model_probability_of_the_stance(judge):
     assert [j.stance for j in judged] == ["supports", "neutral"]
     assert judged[0].score == pytest.approx(P[0, 0], abs=1e-3) and judged[1].score == pytest.approx(P[1, 2], abs=1e-3)
     assert judged[0].evidence_span  # the aligned evidence clause
+
+
+class OneWayModel:
+    """A stand-in that reads every evidence -> claim pair as neutral and every claim -> evidence pair as
+    entailment: the claim says more than the evidence."""
+    version = "one-way"
+
+    def __init__(self, claims):
+        self.claims = set(claims)
+
+    def probabilities(self, pairs):
+        return np.array([[0.9, 0.08, 0.02] if premise in self.claims else [0.2, 0.7, 0.1] for premise, _ in pairs],
+                        np.float32)
+
+
+def test_evidence_with_every_figure_and_date_of_the_claim_supports_it():
+    """"The port reopened on Thursday" backs "The port reopened to ships on Thursday morning": the
+    claim entails it and it has the claim's date. Without the claim's figure it backs nothing."""
+    claim = "The port of Kaldera reopened to ships on Thursday morning."
+    figure = "The Tarsk bridge collapsed on March 5, killing 40 people."
+    model = OneWayModel([claim, figure])
+    j, = ModelJudge(model).judge([(claim, "The port of Kaldera reopened on Thursday.")])
+    assert (j.stance, j.cue, j.score) == ("supports", "part of the claim", 0.9)
+    assert "'to ships'" in j.rationale and "'morning'" in j.rationale
+    assert ModelJudge(model).judge([(figure, "The Tarsk bridge collapsed on March 5.")])[0].stance == "neutral"
+    assert ModelJudge(model, partial=False).judge([(claim, "The port of Kaldera reopened on Thursday.")])[0].stance == "neutral"
+
+
+def test_states_every_figure():
+    from evidence.model_judge import states_every_figure
+
+    assert states_every_figure("The bridge collapsed on March 3.", "On 3 March 2026 the bridge fell.")
+    assert not states_every_figure("The bridge collapsed on March 3.", "The bridge collapsed on March 5.")
+    assert not states_every_figure("Three workers died.", "Workers died.")
+    assert states_every_figure("Three workers died.", "3 workers died on Monday.")
+    assert not states_every_figure("The bridge collapsed.", "The bridge collapsed.")  # nothing checkable
