@@ -118,10 +118,14 @@ class OneWayModel:
 
 def test_evidence_with_every_figure_and_date_of_the_claim_supports_it():
     """"The port reopened on Thursday" backs "The port reopened to ships on Thursday morning": the
-    claim entails it and it has the claim's date. Without the claim's figure it backs nothing."""
+    claim entails it and it has the claim's date. Without the claim's figure, or without a date in
+    the claim, it backs nothing."""
     claim = "The port of Kaldera reopened to ships on Thursday morning."
     figure = "The Tarsk bridge collapsed on March 5, killing 40 people."
-    model = OneWayModel([claim, figure])
+    caption = "Two dogs are playing in the snow."
+    model = OneWayModel([claim, figure, caption])
+    # a claim without a date is not an event report the rule is for (SICK's captions)
+    assert ModelJudge(model).judge([(caption, "Two dogs are playing.")])[0].stance == "neutral"
     j, = ModelJudge(model).judge([(claim, "The port of Kaldera reopened on Thursday.")])
     assert (j.stance, j.cue, j.score) == ("supports", "part of the claim", 0.9)
     assert "'to ships'" in j.rationale and "'morning'" in j.rationale
