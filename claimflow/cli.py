@@ -310,7 +310,7 @@ def eval_(
     elif judge == "model":
         from evidence.model_judge import ModelJudge
 
-        chosen = ModelJudge(figures=False, time=False)
+        chosen = ModelJudge(figures=False, time=False, polarity=False, partial=False)
     elif judge == "cue":
         from evidence.judge import CueJudge
 
