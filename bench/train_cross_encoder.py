@@ -56,6 +56,18 @@ def _words(text: str) -> set[str]:
     return {w for w in WORD.findall(text.lower()) if len(w) > 3}
 
 
+def _neutral(premise: str, row: dict, tag: str) -> dict:
+    """A made-up neutral pair: `premise` against the claim (hypothesis) of `row`, in its group."""
+    return {"premise": premise, "hypothesis": row["hypothesis"], "label": CLASSES.index("neutral"),
+            "group": row["group"], "source": f"{row['source']}+{tag}"}
+
+
+def _shuffled(rows: list[dict], rng: random.Random) -> list[dict]:
+    order = list(rows)
+    rng.shuffle(order)
+    return order
+
+
 def related_neutrals(rows: list[dict], n: int, seed: int, hard: bool = False) -> list[dict]:
     """Up to `n` neutral pairs made by pairing a claim with another evidence sentence of the same
     group (a VitaminC page): on topic, sharing names, and deciding nothing. Without them the model
@@ -71,9 +83,7 @@ def related_neutrals(rows: list[dict], n: int, seed: int, hard: bool = False) ->
     for r in rows:
         by_group.setdefault(r["group"], []).append(r["premise"])
     out = []
-    order = list(rows)
-    rng.shuffle(order)
-    for r in order:
+    for r in _shuffled(rows, rng):
         if len(out) >= n:
             break
         own, claim = _words(r["premise"]), _words(r["hypothesis"])
@@ -89,8 +99,7 @@ def related_neutrals(rows: list[dict], n: int, seed: int, hard: bool = False) ->
                 if not hard:
                     break
         if best is not None:
-            out.append({"premise": best, "hypothesis": r["hypothesis"], "label": CLASSES.index("neutral"),
-                        "group": r["group"], "source": r["source"] + "+related"})
+            out.append(_neutral(best, r, "related"))
     return out
 
 
@@ -107,9 +116,7 @@ def shared_figure_neutrals(rows: list[dict], n: int, seed: int) -> list[dict]:
         for f in set(FIGURE.findall(r["premise"])):
             index.setdefault(f, []).append(r)
     out = []
-    order = list(rows)
-    rng.shuffle(order)
-    for r in order:
+    for r in _shuffled(rows, rng):
         if len(out) >= n:
             break
         figures = sorted(set(FIGURE.findall(r["hypothesis"])))
@@ -121,8 +128,7 @@ def shared_figure_neutrals(rows: list[dict], n: int, seed: int) -> list[dict]:
         other = rng.choice(candidates)
         if other["group"] == r["group"]:
             continue
-        out.append({"premise": other["premise"], "hypothesis": r["hypothesis"], "label": CLASSES.index("neutral"),
-                    "group": r["group"], "source": r["source"] + "+figure"})
+        out.append(_neutral(other["premise"], r, "figure"))
     return out
 
 
@@ -138,9 +144,7 @@ def other_scene_neutrals(rows: list[dict], n: int, seed: int) -> list[dict]:
         for w in _words(r["premise"]):
             index.setdefault(w, []).append(r["premise"])
     out = []
-    order = list(rows)
-    rng.shuffle(order)
-    for r in order:
+    for r in _shuffled(rows, rng):
         if len(out) >= n:
             break
         words = sorted(_words(r["hypothesis"]))
@@ -149,8 +153,7 @@ def other_scene_neutrals(rows: list[dict], n: int, seed: int) -> list[dict]:
         other = rng.choice(index.get(rng.choice(words), [r["premise"]]))
         if other == r["premise"] or r["group"] == other:
             continue
-        out.append({"premise": other, "hypothesis": r["hypothesis"], "label": CLASSES.index("neutral"),
-                    "group": r["group"], "source": r["source"] + "+other-scene"})
+        out.append(_neutral(other, r, "other-scene"))
     return out
 
 
@@ -334,23 +337,19 @@ def main() -> None:
             print(f"{name}: contradictions left out, {len(tr)} train", flush=True)
         train += tr
         print(f"{name}: {len(tr)} train, {len(val[name])} validation", flush=True)
-        if args.other_scene and name in ("mnli", "snli"):
-            extra = other_scene_neutrals(tr, args.other_scene, args.seed)
-            val[name + "+other-scene"] = other_scene_neutrals(val[name], max(1, args.other_scene // 20), args.seed)
-            train += extra
-            print(f"{name}: {len(extra)} other-scene neutral pairs", flush=True)
-        if args.related and name == "vitaminc_real":  # synthetic pages are edits of one fact: too close
-            extra = related_neutrals(tr, args.related, args.seed, args.hard_related)
-            val[name + "+related"] = related_neutrals(val[name], max(1, args.related // 20), args.seed,
-                                                      args.hard_related)
-            train += extra
-            print(f"{name}: {len(extra)} related neutral pairs, {len(val[name + '+related'])} validation",
-                  flush=True)
-        if args.figure and name == "vitaminc_real":
-            extra = shared_figure_neutrals(tr, args.figure, args.seed)
-            val[name + "+figure"] = shared_figure_neutrals(val[name], max(1, args.figure // 20), args.seed)
-            train += extra
-            print(f"{name}: {len(extra)} shared-figure neutral pairs", flush=True)
+        # made-up neutral pairs: (tag, how many, from which files, how); one in twenty as many from
+        # the validation slice, to report (never to fit the temperature)
+        made = [("other-scene", args.other_scene, ("mnli", "snli"), other_scene_neutrals),
+                # VitaminC synthetic pages are edits of one fact: too close for related neutrals
+                ("related", args.related, ("vitaminc_real",),
+                 lambda rows, k, seed: related_neutrals(rows, k, seed, args.hard_related)),
+                ("figure", args.figure, ("vitaminc_real",), shared_figure_neutrals)]
+        for tag, k, sources, make in made:
+            if k and name in sources:
+                extra = make(tr, k, args.seed)
+                val[f"{name}+{tag}"] = make(val[name], max(1, k // 20), args.seed)
+                train += extra
+                print(f"{name}: {len(extra)} {tag} neutral pairs, {len(val[f'{name}+{tag}'])} validation", flush=True)
     if args.swap:
         # Contradiction is symmetric: two sentences that cannot both be true cannot be either way round.
         # Without the swapped copies the model learns NLI's hypothesis-side cues only ("not" in the
