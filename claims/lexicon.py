@@ -22,6 +22,14 @@ EVIDENTIAL_VERBS = frozenset("see observe notice detect witness record find spot
 # Nouns that stand for the last speaker's words ("the message reads", "the statement said").
 DOCUMENT_NOUNS = frozenset("message statement letter document report note text communique post".split())
 
+# Nouns that name who speaks in a headline ("Polish diplomat: ...", "... - Prosecutor General's Office").
+SPEAKER_NOUNS = frozenset("""
+president minister ministry mayor governor official officials diplomat ambassador envoy spokesman spokeswoman
+spokesperson secretary chancellor senator mp lawmaker deputy chief head commander general staff office
+intelligence prosecutor police military army navy expert analyst source sources media agency service
+council committee government administration department poll survey
+""".split())
+
 NEGATION_WORDS = frozenset("not n't never no none nothing nobody neither nor without".split())
 NEGATIVE_PREDICATES = frozenset("fail deny reject refuse dismiss".split())  # "failed to withdraw"
 

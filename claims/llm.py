@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from claimflow.llm.client import Prompt
 from claimflow.llm.runner import Item, Runner
 from claimflow.llm.spans import locate
-from claims.local import parse_prose, sentence_span
+from claims.prose import parse_prose, sentence_span
 from claims.models import (
     Claim,
     DocumentClaims,
@@ -94,7 +94,7 @@ class LLMExtractor:
 
     def extract(self, documents: Sequence[Document]) -> list[DocumentClaims]:
         parsed = parse_prose(documents, self.today)
-        spans = {i: [sentence_span(doc, s, offset) for doc, offset in parsed[i] for s in doc.sents if s.text.strip()]
+        spans = {i: [sentence_span(p.doc, s, p.offset) for p in parsed[i] for s in p.doc.sents if s.text.strip()]
                  for i in range(len(documents))}
         items, owners = [], []
         for i, document in enumerate(documents):

@@ -33,10 +33,9 @@ from claims.lexicon import (
     find_numbers,
 )
 from claims.models import Claim, DocumentClaims, TemporalAnomaly, claim_id_for
-from claims.nlp import get_nlp
+from claims.prose import ParsedText, parse_prose, sentence_span
 from claims.speakers import SpeakerBook, mention_span
 from ingest.dates import DateMention, find_dates, resolve, rewrite_dates
-from ingest.layout import dateline_length, read_layout
 from ingest.models import Document
 
 EXTRACTOR_VERSION = "local-extract/0.2"
@@ -268,27 +267,6 @@ def _checkworthiness(model: CheckworthinessModel, span: Span | None, modality: s
     return round(score, 4), score >= model.threshold
 
 
-def parse_prose(documents: Sequence[Document], today: date) -> dict[int, list[tuple[Doc, int]]]:
-    """Each document's prose paragraphs (boilerplate and datelines cut), parsed in one batched pass,
-    with the offset of each paragraph in the document text."""
-    jobs = []
-    for d_index, document in enumerate(documents):
-        layout = read_layout(document.text, today)
-        for p_index, par in enumerate(layout.prose):
-            cut = dateline_length(par.text) if p_index == 0 else 0
-            jobs.append((par.text[cut:], (d_index, par.start + cut)))
-    parsed: dict[int, list[tuple[Doc, int]]] = {i: [] for i in range(len(documents))}
-    for doc, (d_index, offset) in get_nlp().pipe(jobs, as_tuples=True, batch_size=64):
-        parsed[d_index].append((doc, offset))
-    return parsed
-
-
-def sentence_span(doc: Doc, sentence: Span, offset: int) -> tuple[int, int]:
-    """A sentence's span in the document text, trailing space trimmed."""
-    end = len(doc.text[: sentence.end_char].rstrip())
-    return offset + sentence.start_char, offset + end
-
-
 class LocalExtractor:
     """Offline, deterministic claim extraction."""
 
@@ -308,14 +286,16 @@ class LocalExtractor:
                 results.append(DocumentClaims(doc_id=document.doc_id, claims=[], error=f"{type(exc).__name__}: {exc}"))
         return results
 
-    def _document(self, document: Document, paragraphs: list[tuple[Doc, int]]) -> DocumentClaims:
+    def _document(self, document: Document, paragraphs: list[ParsedText]) -> DocumentClaims:
         book = SpeakerBook()
         anchor = document.published_at.date() if document.published_at else None
         claims: list[Claim] = []
         anomalies: list[TemporalAnomaly] = []
         sentences: list[tuple[int, int]] = []
         carry: Quote | None = None  # a quote that ran on past its paragraph
-        for doc, offset in paragraphs:
+        for item in paragraphs:
+            doc, offset = item.doc, item.offset
+            source = (book.resolve(item.speaker), item.speaker.text) if item.speaker is not None else None
             quotes = quote_regions(doc.text)
             for ent in doc.ents:
                 if ent.label_ in ("PERSON", "ORG") and not any(q.start <= ent.start_char < q.end for q in quotes):
@@ -332,6 +312,8 @@ class LocalExtractor:
                 if sentence.text.strip():
                     sentences.append(sentence_span(doc, sentence, offset))
                 for unit in self._units(doc, sentence, quotes, book):
+                    if source is not None and unit.speaker is None:  # "..., - Pentagon": the headline's source
+                        unit.speaker, unit.mention = source
                     claim, anomaly = self._claim(document, doc, offset, sentence, unit, anchor, book)
                     if claim is not None:
                         claims.append(claim)

@@ -91,7 +91,10 @@ def _document(text: str, origin: str, today: date, *, doc_id: str | None = None,
               language: str | None = None) -> Document:
     layout = read_layout(text, today)
     date_origin = None
-    if published_at is not None:
+    stamp = layout.reported_at
+    if stamp is not None and (published_at is None or published_at == datetime.combine(stamp.date(), datetime.min.time())):
+        published_at, date_origin = stamp, ("metadata" if published_at is not None else "text")  # the time of day, written in the text
+    elif published_at is not None:
         date_origin = "metadata"
     elif layout.published is not None:
         published_at = datetime.combine(layout.published, datetime.min.time())
@@ -262,8 +265,11 @@ def read_feed(path: Path, raw: str, today: date) -> Iterator[Document | IngestEr
         origin = f"{path}#item{number}"
         body = (_xml_text(item.find("content:encoded", ns)) or _xml_text(item.find("description"))
                 or _xml_text(item.find("atom:content", ns)) or _xml_text(item.find("atom:summary", ns)))
+        title = _xml_text(item.find("title")) or _xml_text(item.find("atom:title", ns)) or None
+        if title and not body.startswith(title):
+            body = f"{title}\n\n{body}".strip()  # a headline is a sentence that may carry a claim
         if not body.strip():
-            yield IngestError(origin=origin, reason="empty", detail="feed item has no text")
+            yield IngestError(origin=origin, reason="empty", detail="feed item has neither a title nor text")
             continue
         link = item.find("link")
         url = (link.text if link is not None and link.text else None)
@@ -273,8 +279,7 @@ def read_feed(path: Path, raw: str, today: date) -> Iterator[Document | IngestEr
         guid = _xml_text(item.find("guid")) or _xml_text(item.find("atom:id", ns)) or None
         yield _document(
             body, origin, today, doc_id=guid, source=channel_title, url=url,
-            title=_xml_text(item.find("title")) or _xml_text(item.find("atom:title", ns)) or None,
-            published_at=_parse_datetime(_xml_text(item.find("pubDate")) or _xml_text(item.find("atom:published", ns))
+            title=title, published_at=_parse_datetime(_xml_text(item.find("pubDate")) or _xml_text(item.find("atom:published", ns))
                                          or _xml_text(item.find("atom:updated", ns))),
         )
 

@@ -1,10 +1,11 @@
 import json
+from datetime import date, datetime
+
+import pytest
 
 from ingest import Document, IngestError, read_sources
 from ingest.dates import absolute_dates, find_dates, infer_year, resolve
 from ingest.layout import read_layout
-
-from datetime import date
 
 
 def _split(results):
@@ -83,11 +84,15 @@ def test_rss_items_become_documents(tmp_path):
         "<rss><channel><title>Northern Wire</title>"
         "<item><title>One</title><link>https://example.org/1</link><guid>n-1</guid>"
         "<pubDate>Thu, 05 Mar 2026 10:00:00 GMT</pubDate><description>The port reopened on Thursday.</description></item>"
-        "<item><title>Empty</title></item></channel></rss>")
+        "<item><title>Kaldera port reopens after storm repairs</title><guid>n-2</guid></item>"
+        "<item><link>https://example.org/3</link></item></channel></rss>")
     docs, errors = _split(list(read_sources([feed])))
-    assert [(d.doc_id, d.source, d.url) for d in docs] == [("n-1", "Northern Wire", "https://example.org/1")]
+    assert [(d.doc_id, d.source, d.url) for d in docs] == [("n-1", "Northern Wire", "https://example.org/1"),
+                                                            ("n-2", "Northern Wire", None)]
     assert docs[0].published_at.isoformat() == "2026-03-05T10:00:00"
-    assert [e.reason for e in errors] == ["empty"]
+    assert docs[0].text == "One\n\nThe port reopened on Thursday."  # the headline is part of the text
+    assert docs[1].text == "Kaldera port reopens after storm repairs"  # a title-only item is a document
+    assert [(e.origin.split("#")[-1], e.reason) for e in errors] == [("item3", "empty")]
 
 
 def test_page_dump_layout():
@@ -98,7 +103,49 @@ def test_page_dump_layout():
     assert layout.title == "Budget passes after long night"
     assert layout.published == date(2026, 3, 3) and not layout.year_inferred
     assert layout.source == "Harbour Post"
-    assert [p.text[:10] for p in layout.prose] == ["PORT ALDER", "\"It is a g"]
+    assert [p.text[:10] for p in layout.prose] == ["The parlia", "\"It is a g"]  # the dateline is metadata
+    assert all(text[p.start:p.end] == p.text for p in layout.prose)
+    assert layout.headline.text == "Budget passes after long night"
+
+
+# Shapes of real feed items (the text is made up): a site's title suffix and a timestamp that repeats
+# the headline, a sign-off, a date glued to the last sentence, a description with no final stop.
+STAMPED = ("Port talks: Kaldera port reopens after repairs, - harbour office (05.03.26 09:41) « Economy | Harbour.NET\n\n"
+           "05.03.26 09:41 - Port talks: Kaldera port reopens after repairs, - harbour office. "
+           "The first ships entered the port on Thursday morning. View news.")
+
+
+def test_a_timestamp_and_the_repeated_headline_are_not_prose():
+    layout = read_layout(STAMPED, date(2026, 11, 1))
+    assert layout.headline.text == "Port talks: Kaldera port reopens after repairs, - harbour office"
+    assert [p.text for p in layout.prose] == ["The first ships entered the port on Thursday morning. View news."]
+    assert layout.reported_at == datetime(2026, 3, 5, 9, 41)
+    assert all(STAMPED[p.start:p.end] == p.text for p in layout.prose + [layout.headline])
+
+
+@pytest.mark.parametrize("text,prose", [
+    ("Kaldera port reopens\n\nThe port reopened on Thursday after repairs. \u2014 Harbour Post.",
+     "The port reopened on Thursday after repairs."),
+    ("Kaldera port reopens\n\nThe port reopened after repairs, the harbour office said.March 5, 2026",
+     "The port reopened after repairs, the harbour office said."),
+    ("Kaldera port reopens after repairs\n\nIt is noted that the port reopened after repairs to two of its piers",
+     "It is noted that the port reopened after repairs to two of its piers"),
+])
+def test_feed_descriptions_are_prose_without_their_trailers(text, prose):
+    layout = read_layout(text, date(2026, 11, 1))
+    assert [p.text for p in layout.prose] == [prose]
+
+
+def test_a_title_only_item_is_a_headline():
+    layout = read_layout("Kaldera port reopens after storm repairs, harbour office says", date(2026, 11, 1))
+    assert layout.prose == [] and layout.headline.text.startswith("Kaldera port reopens")
+
+
+def test_the_time_of_report_written_in_the_text_completes_the_date(tmp_path):
+    corpus = tmp_path / "feed.jsonl"
+    corpus.write_text(json.dumps({"id": "s-1", "published_at": "2026-03-05", "text": STAMPED}) + "\n")
+    doc, = read_sources([corpus])
+    assert doc.published_at == datetime(2026, 3, 5, 9, 41)
 
 
 def test_seed_pages(seeds):
