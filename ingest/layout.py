@@ -140,7 +140,8 @@ def _headline(par: Paragraph) -> Paragraph:
 
 
 def _lead_cut(par: Paragraph, headline: Paragraph | None) -> tuple[Paragraph, datetime | None, re.Match | None]:
-    """A prose paragraph without its dateline or timestamp and without the headline repeated after it ("27.06.22 21:56 - <headline>. <first sentence>")."""
+    """A prose paragraph without its dateline or timestamp, and without the headline repeated after
+    the timestamp ("27.06.22 21:56 - <headline>. <first sentence>")."""
     stamp = TIMESTAMP.match(par.text)
     if stamp:
         par = par.cut(head=stamp.end())

@@ -92,8 +92,9 @@ def _document(text: str, origin: str, today: date, *, doc_id: str | None = None,
     layout = read_layout(text, today)
     date_origin = None
     stamp = layout.reported_at
-    if stamp is not None and (published_at is None or published_at == datetime.combine(stamp.date(), datetime.min.time())):
-        published_at, date_origin = stamp, ("metadata" if published_at is not None else "text")  # the time of day, written in the text
+    midnight = datetime.combine(stamp.date(), datetime.min.time()) if stamp is not None else None
+    if stamp is not None and published_at in (None, midnight):  # the text gives the time of day as well
+        published_at, date_origin = stamp, ("metadata" if published_at is not None else "text")
     elif published_at is not None:
         date_origin = "metadata"
     elif layout.published is not None:

@@ -110,7 +110,8 @@ def test_page_dump_layout():
 
 # Shapes of real feed items (the text is made up): a site's title suffix and a timestamp that repeats
 # the headline, a sign-off, a date glued to the last sentence, a description with no final stop.
-STAMPED = ("Port talks: Kaldera port reopens after repairs, - harbour office (05.03.26 09:41) « Economy | Harbour.NET\n\n"
+STAMPED = ("Port talks: Kaldera port reopens after repairs, - harbour office (05.03.26 09:41) "
+           "« Economy | Harbour.NET\n\n"
            "05.03.26 09:41 - Port talks: Kaldera port reopens after repairs, - harbour office. "
            "The first ships entered the port on Thursday morning. View news.")
 
