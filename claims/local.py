@@ -92,6 +92,18 @@ def quote_regions(text: str) -> list[Quote]:
     return [q for q in regions if text[q.start : q.end].strip()]
 
 
+def _is_fragment(doc: Doc, quote: Quote) -> bool:
+    """A few quoted words inside a sentence (scare quotes: 'the ship was "seriously damaged" by a
+    fire'), not a statement of its own: read as part of the sentence around them."""
+    span = doc.char_span(quote.start, quote.end, alignment_mode="contract")
+    if quote.runs_on:
+        return False
+    if span is None:
+        return True
+    has_subject = any(c.dep_ in _SUBJECT_DEPS and span.start <= c.i < span.end for c in span.root.children)
+    return len(span) < 8 and not has_subject
+
+
 def _inside(tok: Token, quotes: Sequence[Quote]) -> bool:
     return any(q.start <= tok.idx < q.end for q in quotes)
 
@@ -295,8 +307,10 @@ class LocalExtractor:
         carry: Quote | None = None  # a quote that ran on past its paragraph
         for item in paragraphs:
             doc, offset = item.doc, item.offset
-            source = (book.resolve(item.speaker), item.speaker.text) if item.speaker is not None else None
-            quotes = quote_regions(doc.text)
+            source = None
+            if item.speaker is not None:  # a headline's source: "..., - Pentagon"
+                source = (book.resolve(item.speaker) or item.speaker.text, item.speaker.text)
+            quotes = [q for q in quote_regions(doc.text) if not _is_fragment(doc, q)]
             for ent in doc.ents:
                 if ent.label_ in ("PERSON", "ORG") and not any(q.start <= ent.start_char < q.end for q in quotes):
                     book.know(ent)
@@ -337,7 +351,7 @@ class LocalExtractor:
         units.extend(self._reported(doc, sentence, quotes if inside else (), book))
         kept = []
         for unit in units:
-            if _is_reporting(unit.head) and not any(c.dep_ == "ccomp" for c in unit.head.children):
+            if not unit.denied and _is_reporting(unit.head) and not any(c.dep_ == "ccomp" for c in unit.head.children):
                 subject = _speaker_token(unit.head)  # "This was stated by X": remember X, no claim
                 if subject is not None:
                     book.resolve(mention_span(subject))
@@ -367,6 +381,9 @@ class LocalExtractor:
         units: list[Unit] = []
         for verb in reporting:
             denied = verb.lemma_.lower() in DENIAL_VERBS
+            if denied and not any(c.dep_ == "ccomp" for c in verb.children):
+                units += self._denied_object(doc, verb, outside, speaker, mention.text if mention else None)
+                continue
             for comp in [c for c in verb.children if c.dep_ == "ccomp" and c.i in outside]:
                 if denied:  # "X denied that Y": the claim keeps the denial, Y alone would invert it
                     members = {t.i for t in verb.subtree} & outside
@@ -385,6 +402,23 @@ class LocalExtractor:
         if not _is_reporting(root):  # "he didn't rule out X and warned that Y": X is reported too
             members = outside - {t.i for v in reporting for t in v.subtree}
             units.extend(self._split(doc, root, members, speaker, mention.text if mention else None, False))
+        return units
+
+    def _denied_object(self, doc: Doc, verb: Token, outside: set[int], speaker: str | None,
+                       mention: str | None) -> list[Unit]:
+        """ "Moscow denied carrying out the attack and blamed Ukrainian forces", "Russia denies strike
+        on the station": the denied act is a negative claim of the denier; what the denier adds in a
+        coordinated verb ("blamed Ukrainian forces") is a claim of theirs too."""
+        objects = [c for c in verb.children if c.dep_ in ("dobj", "xcomp") and c.i in outside]
+        if not objects:
+            return []
+        added = [c for o in objects for c in o.children if c.dep_ == "conj" and c.pos_ == "VERB"]
+        added += [c for c in verb.children if c.dep_ == "conj" and c.pos_ == "VERB" and not _is_reporting(c)]
+        rest = {t.i for c in added for t in c.subtree}
+        members = ({t.i for t in verb.subtree} & outside) - rest
+        units = [Unit(_contiguous(doc, verb, members), verb, speaker, mention, False, denied=True)]
+        for c in added:
+            units += self._split(doc, c, {t.i for t in c.subtree} & outside, speaker, mention, False)
         return units
 
     def _split(self, doc: Doc, head: Token, members: set[int], speaker: str | None, mention: str | None,
@@ -406,7 +440,7 @@ class LocalExtractor:
         char_start, char_end = offset + start, offset + end
         assert document.text[char_start:char_end] == text
         cues = _negations(unit.head)
-        if unit.denied:
+        if unit.denied and unit.head.lower_ not in cues:  # "denied carrying out": the verb is already a cue
             cues.append("denied")
         evidential = unit.head.lemma_.lower() in EVIDENTIAL_VERBS and cues
         polarity = "negative" if len(cues) % 2 else "positive"

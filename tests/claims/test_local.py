@@ -127,3 +127,45 @@ def test_every_quoted_stoltenberg_sentence_is_his(seed_claims):
     assert {c.speaker for c in quoted} == {"Jens Stoltenberg"}
     doc3, tass = seed_claims["003"]
     assert {c.speaker for c in tass.claims if c.is_quote} == {"Jens Stoltenberg"}
+
+
+# Shapes of real news (made-up text): headlines, headline attribution, denials with an object,
+# scare quotes and two sides in one sentence.
+@pytest.mark.parametrize("headline,speaker,fragment", [
+    ("Cruiser Varna sunk by two missiles, not by a fire, - Pentagon", "Pentagon", "sunk by two missiles"),
+    ("Harbour office: Kaldera port reopened after storm repairs", "Harbour office", "port reopened"),
+    ("Kaldera port reopened after storm repairs \u2014 Harbour Post", "Harbour Post", "port reopened"),
+    ("Ports in crisis: Kaldera port reopened after storm repairs", None, "port reopened"),
+])
+def test_a_title_only_item_yields_a_claim_with_the_headlines_source(headline, speaker, fragment):
+    result = _claims(headline)
+    claim = _find(result, fragment)
+    assert claim.speaker == speaker
+    assert not any(w in claim.text for w in ("Pentagon", "Harbour", "crisis"))  # the attribution is cut
+
+
+@pytest.mark.parametrize("text,speaker,fragment", [
+    ("Moscow denied carrying out the strike on the station.", "Moscow", "carrying out the strike"),
+    ("The Kremlin denies strike on Kramatorsk station", "Kremlin", "strike on Kramatorsk"),
+    ("The Kremlin denied that its troops shelled the station.", "Kremlin", "shelled the station"),
+])
+def test_x_denied_y_is_a_negative_claim_spoken_by_x(text, speaker, fragment):
+    claim = _find(_claims(text), fragment)
+    assert (claim.speaker, claim.polarity) == (speaker, "negative")
+
+
+def test_what_a_denier_adds_is_their_claim_too():
+    result = _claims("Moscow denied carrying out the strike and blamed the Varnian army.")
+    assert _find(result, "blamed the Varnian army").speaker == "Moscow"
+    assert _find(result, "blamed the Varnian army").polarity == "positive"
+
+
+def test_scare_quotes_stay_inside_the_reported_claim():
+    claim = _find(_claims('The defence ministry said the ship was "seriously damaged" by a fire.'), "by a fire")
+    assert claim.speaker == "defence ministry" and '"seriously damaged"' in claim.text
+
+
+def test_both_sides_of_a_semicolon_keep_their_speaker():
+    result = _claims("Varnia says the ship sank after a fire; Kaldor says its missiles hit the ship.")
+    assert _find(result, "sank after a fire").speaker == "Varnia"
+    assert _find(result, "missiles hit the ship").speaker == "Kaldor"
