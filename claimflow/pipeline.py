@@ -1,6 +1,7 @@
 """The pipeline as plain functions, one per stage. Prefect flows (flows/) wrap these; tests call them."""
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date
 
@@ -41,6 +42,51 @@ def extract(engine: Engine, documents: list[Document]) -> list[DocumentClaims]:
     return engine.extractor.extract(documents)
 
 
+# A sentence written word for word in this many documents of one outlet is its template ("View news.",
+# "Follow us on Telegram."): neither a passage nor a claim.
+BOILERPLATE_DOCUMENTS = 5
+PASSAGE_MIN_WORDS = 4  # shorter sentences ("View photo news.", "PHOTOS.") are no evidence of anything
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _sentence_key(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def drop_boilerplate(con, documents: Sequence[Document], extractions: list[DocumentClaims]) -> list[DocumentClaims]:
+    """The extractions without the sentences (and their claims) that an outlet repeats in at least
+    BOILERPLATE_DOCUMENTS of its documents, counted over this batch and the database."""
+    outlet = {d.doc_id: (d.source or "").strip().lower() for d in documents}
+    text_of = {d.doc_id: d.text for d in documents}
+    seen: dict[tuple[str, str], set[str]] = {}
+    for x in extractions:
+        if outlet[x.doc_id]:
+            for start, end in x.sentences:
+                seen.setdefault((outlet[x.doc_id], _sentence_key(text_of[x.doc_id][start:end])), set()).add(x.doc_id)
+    if con is not None and seen:
+        keys = sorted({k for _, k in seen})
+        for source, key, doc_id in con.execute(
+                "SELECT DISTINCT lower(trim(d.source)), p.key, p.doc_id FROM (SELECT doc_id, "
+                "array_to_string(string_split_regex(lower(trim(text)), '\\s+'), ' ') AS key FROM passages) p "
+                "JOIN documents d USING (doc_id) WHERE p.key IN (SELECT unnest(?))", [keys]).fetchall():
+            if (source, key) in seen:
+                seen[(source, key)].add(doc_id)
+    template = {k for k, docs in seen.items() if len(docs) >= BOILERPLATE_DOCUMENTS}
+    if not template:
+        return extractions
+    out = []
+    for x in extractions:
+        cut = [(a, b) for a, b in x.sentences if (outlet[x.doc_id], _sentence_key(text_of[x.doc_id][a:b])) in template]
+        if not cut:
+            out.append(x)
+            continue
+        claims = [c for c in x.claims if not any(a <= c.char_start < b for a, b in cut)]
+        kept = {c.claim_id for c in claims}
+        out.append(x.model_copy(update={"sentences": [s for s in x.sentences if s not in cut], "claims": claims,
+                                        "anomalies": [a for a in x.anomalies if a.claim_id in kept]}))
+    return out
+
+
 def passages_of(documents: Sequence[Document], extractions: Sequence[DocumentClaims]) -> list[Passage]:
     """Prose sentences become passages (boilerplate never reaches the index)."""
     by_id = {d.doc_id: d for d in documents}
@@ -48,6 +94,8 @@ def passages_of(documents: Sequence[Document], extractions: Sequence[DocumentCla
     for x in extractions:
         doc = by_id[x.doc_id]
         for start, end in x.sentences:
+            if len(_WORD.findall(doc.text[start:end])) < PASSAGE_MIN_WORDS:
+                continue
             out.append(Passage(passage_id=passage_id_for(doc.doc_id, start, end), doc_id=doc.doc_id,
                                text=doc.text[start:end], char_start=start, char_end=end,
                                published_at=doc.published_at))

@@ -3,14 +3,19 @@
 1. Each new passage is compared with the passages of other documents: a near-duplicate has almost
    the same words (Jaccard >= 0.8 over lower-cased word sets) and almost the same meaning (e5
    cosine >= 0.9). It records `passages.duplicate_of`, the earliest such passage.
-2. Two documents are copies of one another when at least half of the shorter one's passages
-   duplicate passages of the other (and at least two do).
-3. Groups are the connected components of "copy of" and "same outlet"; `source_groups` stores each
-   document's group, and verdicts count each group once."""
+2. A document is a syndicated copy of an earlier one when at least half of the shorter one's passages
+   duplicate passages of the other (and at least two do, each of COPY_MIN_WORDS words or more: shared
+   boilerplate or one reprinted quote never makes a copy).
+3. Each outlet is one source. A syndicated copy joins the source of the document it copies (following
+   copies of copies back to the first), never that whole outlet's other documents with it: there is
+   no transitive merge of outlets. A document without an outlet is its own source. `source_groups`
+   stores each document's source (the outlet's name, lower case, or the document id), and verdicts
+   count each source once."""
 from __future__ import annotations
 
 import re
 from collections import defaultdict
+from datetime import datetime
 
 import duckdb
 import numpy as np
@@ -20,6 +25,7 @@ from evidence.retrieve import PassageTable
 JACCARD = 0.8
 COSINE = 0.9
 SHARE = 0.5
+COPY_MIN_WORDS = 6
 _WORD = re.compile(r"\w+")
 
 
@@ -66,46 +72,34 @@ def link_duplicates(con: duckdb.DuckDBPyConnection, new_ids: set[str]) -> int:
 
 
 def group_sources(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, str]:
-    """Recompute `source_groups` from duplicate links and outlets; returns doc_id -> group_id."""
-    docs = con.execute("SELECT doc_id, lower(trim(source)) FROM documents ORDER BY doc_id").fetchall()
-    parent = {doc_id: doc_id for doc_id, _ in docs}
-    reason = {doc_id: "own" for doc_id, _ in docs}
-
-    def find(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    def union(a: str, b: str, why: str) -> None:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-        for d in (a, b):
-            if reason[d] == "own" or why == "syndicated copy":
-                reason[d] = why
-
-    by_outlet = defaultdict(list)
-    for doc_id, source in docs:
-        if source:
-            by_outlet[source].append(doc_id)
-    for members in by_outlet.values():
-        for other in members[1:]:
-            union(members[0], other, "same outlet")
+    """Recompute `source_groups` from outlets and syndicated copies; returns doc_id -> source."""
+    docs = con.execute("SELECT doc_id, lower(trim(source)), published_at FROM documents ORDER BY doc_id").fetchall()
+    own = {doc_id: outlet or doc_id for doc_id, outlet, _ in docs}
+    latest = datetime.max
+    order = {doc_id: (published or latest, doc_id) for doc_id, _, published in docs}
     sizes = dict(con.execute("SELECT doc_id, count(*) FROM passages GROUP BY doc_id").fetchall())
     shared = con.execute(
         "SELECT p.doc_id, o.doc_id, count(*) FROM passages p JOIN passages o ON p.duplicate_of = o.passage_id"
-        " WHERE p.doc_id <> o.doc_id GROUP BY 1, 2"
-    ).fetchall()
-    pairs = defaultdict(int)
+        " WHERE p.doc_id <> o.doc_id AND len(string_split(trim(p.text), ' ')) >= ? GROUP BY 1, 2",
+        [COPY_MIN_WORDS]).fetchall()
+    pairs: dict[tuple[str, str], int] = defaultdict(int)
     for a, b, n in shared:
         pairs[tuple(sorted((a, b)))] += n
-    for (a, b), n in pairs.items():
-        if n >= 2 and n >= SHARE * min(sizes.get(a, 0), sizes.get(b, 0)):
-            union(a, b, "syndicated copy")
-    groups = {doc_id: find(doc_id) for doc_id, _ in docs}
+    copy_of: dict[str, str] = {}
+    for (a, b), n in sorted(pairs.items()):
+        if n >= 2 and n >= SHARE * min(sizes.get(a, 0), sizes.get(b, 0)) and own[a] != own[b]:
+            first, copy = sorted((a, b), key=order.__getitem__)
+            if copy not in copy_of or order[first] < order[copy_of[copy]]:
+                copy_of[copy] = first
+
+    def original(doc_id: str) -> str:
+        while doc_id in copy_of:  # copies point at earlier documents: no cycles
+            doc_id = copy_of[doc_id]
+        return doc_id
+
+    groups = {doc_id: own[original(doc_id)] for doc_id in own}
     con.execute("DELETE FROM source_groups")
     if groups:
         con.executemany("INSERT INTO source_groups VALUES (?, ?, ?, ?)",
-                        [[d, g, reason[d], run_id] for d, g in groups.items()])
+                        [[d, g, "syndicated copy" if d in copy_of else "own", run_id] for d, g in groups.items()])
     return groups

@@ -92,7 +92,7 @@ def verify_corpus(sources: list[str], db: str = DEFAULT_DB, engine: str = "local
         pending = writer.pending_documents(chosen.extractor.name)
         waiting: list[Pending] = []
         if pending:
-            results = extract_task(chosen, pending)
+            results = pipeline.drop_boilerplate(con, pending, extract_task(chosen, pending))
             extractions = [x for x in results if x.error is None]
             failed = [IngestError(origin=next(d.origin for d in pending if d.doc_id == x.doc_id), reason="extraction",
                                   detail=f"document {x.doc_id}: {x.error}; it will be retried next run")

@@ -1,4 +1,5 @@
-"""How the pipeline hands claim and passage to the judge: both sides in the same date form."""
+"""How the pipeline hands claim and passage to the judge (both sides in the same date form), and which
+sentences become passages."""
 from datetime import datetime
 from types import SimpleNamespace
 
@@ -36,3 +37,26 @@ def test_relative_dates_resolved_on_both_sides_or_neither():
     verbatim = SimpleNamespace(judge=SimpleNamespace(absolute_dates=False))
     assert judged_texts(verbatim, dated, True, _hit(thursday)) == (
         "The port reopened on 5 March 2026", "The port reopened on Thursday.")
+
+
+def test_an_outlets_template_sentence_is_neither_passage_nor_claim():
+    from claimflow.pipeline import BOILERPLATE_DOCUMENTS, drop_boilerplate, passages_of
+    from claims.local import LocalExtractor
+    from ingest.models import Document, content_hash
+
+    def doc(i, source, body):
+        text = f"Port number {i} reopened\n\n{body}"
+        return Document(doc_id=f"d{i}", text=text, source=source, origin=f"d{i}", content_hash=content_hash(text))
+
+    signoff = "Follow the harbour office on its channel for the latest updates."
+    docs = [doc(i, "Harbour Post", f"Port {i} reopened on Thursday after repairs. {signoff}")
+            for i in range(BOILERPLATE_DOCUMENTS)]
+    docs.append(doc(99, "Other Wire", f"Port 99 reopened after repairs. {signoff}"))  # another outlet
+    extractions = drop_boilerplate(None, docs, LocalExtractor().extract(docs))
+    for d, x in zip(docs, extractions):
+        passages = [p.text for p in passages_of(docs, [x])]
+        claims = [c.text for c in x.claims]
+        assert any("reopened" in c for c in claims)  # the news itself is kept
+        kept = d.source == "Other Wire"  # once in another outlet: not that outlet's template
+        assert (signoff in passages) == kept
+        assert any("channel" in c for c in claims) == kept

@@ -66,3 +66,39 @@ def test_undated_identical_passages_link_one_way(tmp_path):
     assert link_duplicates(con, set(ids)) == 1
     links = con.execute("SELECT passage_id, duplicate_of FROM passages WHERE duplicate_of IS NOT NULL").fetchall()
     assert links == [("p2", "p1")]
+
+
+def _grouped(tmp_path, documents, passages):
+    """group_sources over hand-made rows: documents (id, outlet, date), passages (id, doc, text, duplicate_of)."""
+    from evidence.sources import group_sources
+    from store import connect
+
+    con = connect(tmp_path / "g.duckdb")
+    for doc_id, outlet, published in documents:
+        con.execute("INSERT INTO documents (doc_id, source, published_at, text, origin, content_hash, ingested_at)"
+                    " VALUES (?, ?, ?, 'x', ?, ?, now())", [doc_id, outlet, published, doc_id, doc_id])
+    for pid, doc_id, text, duplicate_of in passages:
+        con.execute("INSERT INTO passages (passage_id, doc_id, text, char_start, char_end, embedding, duplicate_of)"
+                    " VALUES (?, ?, ?, 0, 1, ?, ?)", [pid, doc_id, text, [0.0] * 384, duplicate_of])
+    return group_sources(con, "r")
+
+
+LONG = "The wind farm near Tarsk was switched off on Monday after a fire"
+
+
+def test_one_reprinted_paragraph_or_shared_boilerplate_keeps_two_outlets_apart(tmp_path):
+    groups = _grouped(tmp_path, [("a", "Northern Wire", "2026-03-09"), ("b", "Harbour Post", "2026-03-10")], [
+        ("a1", "a", LONG, None), ("a2", "a", "View photo news.", None), ("a3", "a", "Follow us.", None),
+        ("b1", "b", LONG, "a1"), ("b2", "b", "View photo news.", "a2"), ("b3", "b", "Follow us.", "a3")])
+    assert groups == {"a": "northern wire", "b": "harbour post"}
+
+
+def test_a_copy_joins_the_document_it_copies_not_its_whole_outlet(tmp_path):
+    other = LONG.replace("Monday", "Tuesday") + " again"
+    groups = _grouped(tmp_path, [("a", "Northern Wire", "2026-03-09"), ("b", "Harbour Post", "2026-03-10"),
+                                 ("b2", "Harbour Post", "2026-03-11"), ("c", "Valdia Today", "2026-03-12")], [
+        ("a1", "a", LONG, None), ("a2", "a", other, None),
+        ("b1", "b", LONG, "a1"), ("b2x", "b", other, "a2"),  # b reprints a
+        ("b21", "b2", "The harbour reopened on Wednesday after the storm", None),
+        ("c1", "c", "The harbour reopened on Wednesday after the storm", "b21")])  # one shared sentence
+    assert groups == {"a": "northern wire", "b": "northern wire", "b2": "harbour post", "c": "valdia today"}
