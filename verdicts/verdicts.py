@@ -1,11 +1,17 @@
-"""A verdict per check-worthy claim from its judged evidence, counting independent sources.
+"""A verdict per check-worthy claim from its judged evidence, counting independent voices.
 
-Each source (a source group: an outlet with its syndicated copies; a document without an outlet is
-its own source) contributes its strongest supporting and its strongest refuting passage once, so five
-reprints of one wire story are one voice. The claim's own source cannot support it (a reprint repeating
-a claim is not evidence), and its refutations weigh half (a document that contradicts itself is
-worth knowing). A passage in which the claim's own speaker says it again is not support either:
-that someone said a thing is not evidence for it."""
+A passage speaks with a voice: the speaker it reports ("Russia says ...", "..., the governor said"),
+or, when it reports nobody, its outlet (a source group: an outlet, with the syndicated copies that
+reprint it). Each voice contributes its strongest supporting and its strongest refuting passage
+once, so five outlets reporting "Russia says X" are one voice, Russia's, and five reprints of one wire
+story are one voice too.
+
+That someone says a thing is evidence that they say it, never that it is true: the claim's own voice
+(its speaker, or its own outlet) never supports it, however many outlets repeat it; it only shows that
+the speaker holds the claim. A claim that other outlets, too, report its speaker holding, and that
+another voice refutes, is `disputed` between them, not `refuted`: a party's position against another
+account. A speaker's claim heard once and contradicted by an outlet's own report is `refuted`. Refutations from
+the claim's own outlet weigh half (a document that contradicts itself is worth knowing)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -40,52 +46,74 @@ def label(support: float, refute: float, threshold: float = THRESHOLD) -> str:
     return "refuted" if refute >= threshold else "unverified"
 
 
+def voice_of(row: EvidenceRow, source_of: dict[str, str], claims_by_doc: dict[str, list[Claim]]) -> str:
+    """Who speaks in an evidence passage: the speaker of a claim it reports, else its source group."""
+    speakers = [c.speaker for c in claims_in_passage(claims_by_doc, row) if c.speaker]
+    return speakers[0] if speakers else source_of.get(row.hit.doc_id, row.hit.doc_id)
+
+
+def _label(support: float, refute: float, held: bool) -> str:
+    verdict = label(support, refute)
+    return "disputed" if verdict == "refuted" and held else verdict
+
+
 def decide(claim: Claim, rows: Sequence[EvidenceRow], source_of: dict[str, str],
            claims_by_doc: dict[str, list[Claim]]) -> ClaimVerdict:
     best: dict[str, dict[str, tuple[float, EvidenceRow]]] = {"supports": {}, "refutes": {}}
     own_source = source_of.get(claim.doc_id, claim.doc_id)
+    holders: set[str] = set()  # the claim's speaker, when other outlets report them holding it
     for row in rows:
         stance = row.judgement.stance
         if stance == "neutral" or (stance == "refutes" and row.judgement.kind is None and row.judgement.cue == "model"):
             continue  # an untyped model refutation (another fact about the same event, most often) decides nothing
         source = source_of.get(row.hit.doc_id, row.hit.doc_id)
         same_source = row.hit.same_document or source == own_source
-        if stance == "supports" and same_source:
-            continue  # a reprint or the article itself repeating a claim is not support
-        if stance == "supports" and claim.speaker and any(
-                c.speaker == claim.speaker for c in claims_in_passage(claims_by_doc, row)):
-            continue
+        voice = voice_of(row, source_of, claims_by_doc)
+        if stance == "supports" and voice == claim.speaker and not same_source:
+            holders.add(voice)
+        if stance == "supports" and (same_source or voice == claim.speaker):
+            continue  # the article, its outlet or its speaker repeating a claim is not support
         weight = SAME_SOURCE_WEIGHT if same_source else 1.0
         score = row.judgement.score * weight
-        if score > best[stance].get(source, (0.0, row))[0]:
-            best[stance][source] = (score, row)
+        if score > best[stance].get(voice, (0.0, row))[0]:
+            best[stance][voice] = (score, row)
     support = combine([s for s, _ in best["supports"].values()])
     refute = combine([s for s, _ in best["refutes"].values()])
 
     def cite(stance: str) -> str:
         items = sorted(best[stance].items(), key=lambda x: -x[1][0])
-        return "; ".join(f"{src} (passage {row.hit.passage_id}, {row.judgement.cue}: "
-                         f"{row.hit.text[:90]!r})" for src, (_, row) in items)
+        return "; ".join(f"{voice} ({_where(row, source_of)}, {row.judgement.cue}: {row.hit.text[:90]!r})"
+                         for voice, (_, row) in items)
 
     n_sup, n_ref = len(best["supports"]), len(best["refutes"])
-    verdict = label(support, refute)
+    verdict = _label(support, refute, bool(holders))
     if verdict == "disputed":
-        confidence = min(support, refute) / max(support, refute)
-        rationale = f"supported by {n_sup} source(s): {cite('supports')}; refuted by {n_ref}: {cite('refutes')}"
+        confidence = refute * max(support, 1.0 if holders else 0.0)
+        sides = " and ".join(sorted(best["supports"]) + sorted(holders - set(best["supports"])))
+        rationale = (f"disputed: {sides} vs {' and '.join(sorted(best['refutes']))}. "
+                     f"Refuted by {n_ref}: {cite('refutes')}"
+                     + (f"; supported by {n_sup}: {cite('supports')}" if n_sup else
+                        f"; only {claim.speaker} holds it"))
     elif verdict == "supported":
-        confidence = support
-        rationale = f"supported by {n_sup} independent source(s), none refutes: {cite('supports')}"
+        confidence = support * (1.0 - refute)
+        rationale = f"supported by {n_sup} independent voice(s), none refutes: {cite('supports')}"
     elif verdict == "refuted":
-        confidence = refute
-        rationale = f"refuted by {n_ref} source(s), none supports: {cite('refutes')}"
+        confidence = refute * (1.0 - support)
+        rationale = f"refuted by {n_ref} voice(s), none supports: {cite('refutes')}"
     else:
-        confidence = 0.8 if not rows else 0.6
+        confidence = (1.0 - support) * (1.0 - refute)
         rationale = ("no passage elsewhere in the corpus is about this claim" if not rows else
-                     f"{len(rows)} passage(s) retrieved, none supports or refutes it")
+                     f"{len(rows)} passage(s) retrieved, none supports or refutes it"
+                     + (f" (strongest support {support:.2f}, refutation {refute:.2f})" if support or refute else ""))
     return ClaimVerdict(
         claim_id=claim.claim_id, verdict=verdict, confidence=round(min(max(confidence, 0.05), 0.99), 4),
         rationale=rationale, n_supporting_sources=n_sup, n_refuting_sources=n_ref,
     )
+
+
+def _where(row: EvidenceRow, source_of: dict[str, str]) -> str:
+    """The passage's own document and outlet, never its group's first document."""
+    return f"{source_of.get(row.hit.doc_id, row.hit.doc_id)}, document {row.hit.doc_id}, passage {row.hit.passage_id}"
 
 
 def decide_all(claims: Sequence[Claim], evidence: Sequence[EvidenceRow], source_of: dict[str, str],

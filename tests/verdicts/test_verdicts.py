@@ -81,3 +81,22 @@ def test_claims_are_compared_in_one_date_form():
     assert same_form(dated, undated, {"d1"}) == ("Rates rose on Wednesday", "Rates rose on Wednesday")
     assert same_form(dated, undated, {"d1", "d2"}) == ("Rates rose on 4 March 2026", "Rates rose on Wednesday")
     assert same_form(dated, undated, None) == ("Rates rose on 4 March 2026", "Rates rose on Wednesday")
+
+
+def test_three_outlets_reporting_what_a_party_says_are_one_voice_and_never_its_support():
+    sources = {"d0": "wire", "d1": "post", "d2": "ledger", "d3": "today", "d4": "herald"}
+    says = {d: [_claim(claim_id=f"s{d}", doc_id=d, speaker="Varnian defence ministry")] for d in ("d1", "d2", "d3")}
+    claim = _claim(speaker="Varnian defence ministry")  # "the ship sank after a fire, the ministry said"
+    rows = [_row(d, "supports") for d in ("d1", "d2", "d3")] + [_row("d4", "refutes")]
+    v = decide(claim, rows, sources, says)
+    assert v.verdict == "disputed" and v.n_supporting_sources == 0 and v.n_refuting_sources == 1
+    assert "Varnian defence ministry vs herald" in v.rationale  # who disagrees with whom
+    alone = decide(claim, rows[:3], sources, says)
+    assert alone.verdict == "unverified"  # holding a claim is not evidence for it
+    outlet_claim = _claim()  # the same content in an outlet's own voice: the ministry is one voice
+    assert decide(outlet_claim, rows[:3], sources, says).n_supporting_sources == 1
+
+
+def test_confidence_follows_the_evidence():
+    weak, strong = (decide(_claim(), [_row("d1", "refutes", p)], {}, {}) for p in (0.3, 0.45))
+    assert weak.verdict == strong.verdict == "unverified" and weak.confidence > strong.confidence
