@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 
 from pydantic import BaseModel
 
@@ -14,8 +14,9 @@ from evidence.models import EvidenceRow, Hit, Judgement, Passage, passage_id_for
 from evidence.retrieve import retrieve
 from ingest import Document, IngestError, read_sources
 from ingest.dates import absolute_dates, original_offsets
-from verdicts.contradictions import find_contradictions
-from verdicts.models import ClaimVerdict, Contradiction, Pending, contradiction_id_for
+from verdicts.contradictions import account, claims_in_passage, find_contradictions
+from verdicts.events import Account, relate, reported_at
+from verdicts.models import Change, ClaimVerdict, Contradiction, Pending, contradiction_id_for
 from verdicts.verdicts import decide_all
 
 
@@ -29,6 +30,7 @@ class JudgeResult(BaseModel):
     contradictions: list[Contradiction]
     verdicts: list[ClaimVerdict]
     pending: list[Pending] = []
+    changes: list[Change] = []
 
 
 def ingest(sources: Sequence[str], today: date | None = None) -> IngestResult:
@@ -137,13 +139,34 @@ def judged_texts(engine: Engine, claim: Claim, claim_dated: bool, hit: Hit) -> t
     return (claim.text if claim_dated else claim.statement), hit.text
 
 
-def dated_documents(con, doc_ids: set[str]) -> set[str]:
-    """The documents among `doc_ids` that have a publication date."""
+def document_times(con, doc_ids: set[str]) -> dict[str, datetime]:
+    """The publication time of each document among `doc_ids` that has one."""
     if not doc_ids:
-        return set()
-    rows = con.execute("SELECT doc_id FROM documents WHERE published_at IS NOT NULL AND doc_id IN "
+        return {}
+    rows = con.execute("SELECT doc_id, published_at FROM documents WHERE published_at IS NOT NULL AND doc_id IN "
                        "(SELECT unnest(?))", [sorted(doc_ids)]).fetchall()
-    return {r[0] for r in rows}
+    return dict(rows)
+
+
+def same_event(row: EvidenceRow, claim: Claim, read: str, times: dict[str, datetime],
+               claims_by_doc: dict[str, list[Claim]]) -> EvidenceRow:
+    """A typed refutation from a passage about another event or time frame (another day's bulletin,
+    a running total against a day's count), or that is a later, higher count of the same toll, is
+    no refutation: neutral, with the reason (verdicts/events.py)."""
+    j = row.judgement
+    if j.stance != "refutes" or j.kind is None:
+        return row
+    inside = claims_in_passage(claims_by_doc, row)
+    passage = Account(text=read, reported=reported_at(row.hit.text, row.hit.published_at),
+                      names=frozenset(e for c in inside for e in c.entities),
+                      figures=tuple(v for c in inside for v in c.numbers))
+    relation, why = relate(j.kind, account(claim, claim.statement, times), passage)
+    if relation == "conflict":
+        return row
+    cue = "change over time" if relation == "change" else "related"
+    return row.model_copy(update={"judgement": Judgement(
+        stance="neutral", score=j.score, cue=cue, rationale=f"{why} (the judge said: {j.rationale})",
+        evidence_span=j.evidence_span)})
 
 
 def span_in_passage(span: str, hit: Hit, read: str) -> str | None:
@@ -168,23 +191,30 @@ def judge(con, engine: Engine, claims: list[Claim], source_of: dict[str, str], *
     hits: dict[str, list[Hit]] = retrieve(con, targets, engine.embedder, k=top_k)
     by_id = {c.claim_id: c for c in claims}
     pairs = [(claim_id, hit) for claim_id, hs in hits.items() for hit in hs]
-    dated = dated_documents(con, {c.doc_id for c in claims})
+    times = document_times(con, {c.doc_id for c in claims})
+    dated = set(times)
     read = [judged_texts(engine, by_id[cid], by_id[cid].doc_id in dated, hit) for cid, hit in pairs]
     texts = [text for _, text in read]
     judgements = engine.judge.judge(read)
+    by_doc: dict[str, list[Claim]] = {}
+    for c in claims:
+        by_doc.setdefault(c.doc_id, []).append(c)
     evidence, pending = [], []
     for (cid, hit), text, j in zip(pairs, texts, judgements):
         if isinstance(j, Judgement):
             if j.evidence_span and text != hit.text:
                 j = j.model_copy(update={"evidence_span": span_in_passage(j.evidence_span, hit, text)})
-            evidence.append(EvidenceRow(claim_id=cid, hit=hit, judgement=j))
+            row = EvidenceRow(claim_id=cid, hit=hit, judgement=j)
+            evidence.append(same_event(row, by_id[cid], text, times, by_doc))
         else:
             pending.append(Pending(stage="judge", item_id=f"{cid}/{hit.passage_id}", claim_id=cid,
                                    doc_id=by_id[cid].doc_id, reason=j.reason))
     failed: list[tuple[Claim, Claim, str]] = []
-    contradictions = find_contradictions(claims, evidence, engine.judge, failed, dated)
+    changes: list[Change] = []
+    contradictions = find_contradictions(claims, evidence, engine.judge, failed, dated, times, changes)
     pending += [Pending(stage="contradiction", item_id=f"{a.claim_id}/{b.claim_id}", claim_id=a.claim_id,
                         doc_id=a.doc_id, reason=reason) for a, b, reason in failed]
     waiting = {p.claim_id for p in pending if p.stage == "judge"}
     verdicts = decide_all([c for c in targets if c.claim_id not in waiting], evidence, source_of, claims)
-    return JudgeResult(evidence=evidence, contradictions=contradictions, verdicts=verdicts, pending=pending)
+    return JudgeResult(evidence=evidence, contradictions=contradictions, verdicts=verdicts, pending=pending,
+                       changes=changes)

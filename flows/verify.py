@@ -123,7 +123,7 @@ def verify_corpus(sources: list[str], db: str = DEFAULT_DB, engine: str = "local
         rebuild_bm25(con)
         judged = judge_task(con, chosen, claims, writer.sources(), top_k)
         writer.save_judgements(judged.evidence, judged.contradictions, judged.verdicts, run_id, judged.pending,
-                               chosen.judge.name)
+                               chosen.judge.name, judged.changes)
         n_contradictions = con.execute("SELECT count(*) FROM contradictions").fetchone()[0]
         n_pending = con.execute("SELECT count(*) FROM pending").fetchone()[0]
         usage = chosen.usage

@@ -13,7 +13,7 @@ import pyarrow as pa
 from claims.models import Claim, DocumentClaims
 from evidence.models import EvidenceRow
 from ingest.models import Document, IngestError
-from verdicts.models import ClaimVerdict, Contradiction, Pending
+from verdicts.models import Change, ClaimVerdict, Contradiction, Pending
 
 
 def now() -> datetime:
@@ -172,9 +172,12 @@ class Writer:
 
     def save_judgements(self, evidence: Sequence[EvidenceRow], contradictions: Sequence[Contradiction],
                         verdicts: Sequence[ClaimVerdict], run_id: str, pending: Sequence[Pending] = (),
-                        judged_by: str | None = None) -> None:
-        """Replace evidence, contradictions between claims, verdicts and pending judgements with this run's."""
+                        judged_by: str | None = None, changes: Sequence[Change] = ()) -> None:
+        """Replace evidence, contradictions between claims, changes over time, verdicts and pending
+        judgements with this run's."""
         with self.transaction():
+            self.con.execute("DELETE FROM changes_over_time")
+            self._insert("changes_over_time", [{**c.model_dump(), "run_id": run_id} for c in changes])
             self.con.execute("DELETE FROM evidence")
             self.con.execute("DELETE FROM contradictions WHERE kind <> 'temporal'")
             self.con.execute("DELETE FROM verdicts")

@@ -28,6 +28,22 @@ class Contradiction(BaseModel):
     same_document: bool
 
 
+class Change(BaseModel):
+    """The same count reported twice, later and higher (an "as of" update): not a contradiction, but
+    what analysts of a running toll want to see (verdicts/events.py)."""
+
+    change_id: str
+    claim_id_earlier: str
+    claim_id_later: str
+    explanation: str
+    speaker_earlier: str | None
+    speaker_later: str | None
+
+
+def change_id_for(earlier: str, later: str) -> str:
+    return stable_id("change", earlier, later)
+
+
 class ClaimVerdict(BaseModel):
     claim_id: str
     verdict: Verdict

@@ -189,3 +189,35 @@ def test_the_flow_signature_has_real_types_for_deployments():
     assert not any(isinstance(a, str) for a in annotations), annotations
     params = verify_corpus.validate_parameters({"sources": ["inbox"], "db": "x.duckdb", "today": "2026-03-01"})
     assert params["top_k"] == 8 and params["today"].isoformat() == "2026-03-01"
+
+
+TOLLS = [  # made-up reports of one fire: two updates of the toll, a day's count and a running total
+    {"id": "t1", "source": "Harbour Post", "published_at": "2026-03-05T19:40:00",
+     "text": "Fire at Tarsk market\n\nAs of 19:30, 10 people were killed in the fire at the Tarsk market, "
+             "the regional governor said."},
+    {"id": "t2", "source": "Northern Wire", "published_at": "2026-03-05T21:00:00",
+     "text": "Tarsk market fire toll rises\n\nAs of 20:50, 11 people were killed in the fire at the Tarsk market, "
+             "the regional governor said."},
+    {"id": "t3", "source": "Harbour Post", "published_at": "2026-03-06T08:00:00",
+     "text": "Fires in the region\n\nOver the past day, firefighters in the Tarsk region put out 12 fires."},
+    {"id": "t4", "source": "Valdia Today", "published_at": "2026-03-06T09:00:00",
+     "text": "Fires this year\n\nFirefighters in the Tarsk region have put out 340 fires since the start of the year."},
+]
+
+
+def test_a_toll_updated_later_is_a_change_and_a_days_count_no_contradiction(prefect_harness, tmp_path):
+    from flows.verify import verify_corpus
+
+    corpus = tmp_path / "tolls.jsonl"
+    corpus.write_text("".join(json.dumps(d) + "\n" for d in TOLLS))
+    db = tmp_path / "tolls.duckdb"
+    verify_corpus(sources=[str(corpus)], db=str(db))
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        contradictions = con.execute("SELECT claim_a, claim_b FROM contradiction_report").fetchall()
+        changes = con.execute("SELECT earlier, later, explanation FROM change_report").fetchall()
+    finally:
+        con.close()
+    assert contradictions == []
+    assert [(e[:10], later[:10]) for e, later, _ in changes] == [("As of 19:3", "As of 20:5")]
+    assert "a change over time" in changes[0][2]
