@@ -188,11 +188,11 @@ def judge(con, engine: Engine, claims: list[Claim], source_of: dict[str, str], *
     A pair the judge could not judge (an LLM call that failed) is pending: its claim gets no verdict
     this run rather than one decided on part of its evidence."""
     targets = [c for c in claims if c.checkworthy]
-    hits: dict[str, list[Hit]] = retrieve(con, targets, engine.embedder, k=top_k)
-    by_id = {c.claim_id: c for c in claims}
-    pairs = [(claim_id, hit) for claim_id, hs in hits.items() for hit in hs]
     times = document_times(con, {c.doc_id for c in claims})
     dated = set(times)
+    hits: dict[str, list[Hit]] = retrieve(con, targets, engine.embedder, k=top_k, when=times)
+    by_id = {c.claim_id: c for c in claims}
+    pairs = [(claim_id, hit) for claim_id, hs in hits.items() for hit in hs]
     read = [judged_texts(engine, by_id[cid], by_id[cid].doc_id in dated, hit) for cid, hit in pairs]
     texts = [text for _, text in read]
     judgements = engine.judge.judge(read)

@@ -159,9 +159,10 @@ class HybridRetriever:
         return mean, float(np.sqrt(max(q @ second @ q - mean * mean, 0.0)))
 
     def search(self, query: str, vector: np.ndarray, k: int, *, exclude: Callable[[int], bool] | None = None,
-               as_of: datetime | None = None, mode: str = "hybrid") -> list[tuple[int, float]]:
+               as_of: datetime | None = None, mode: str = "hybrid",
+               prior: np.ndarray | None = None) -> list[tuple[int, float]]:
         """Top-k (position, score). `mode` is "hybrid" (this retriever's fusion), "rrf", "zscore",
-        "bm25" or "dense"."""
+        "bm25" or "dense". `prior` (z-score fusion only) is added to every passage's fused score."""
         too_late = None
         if as_of is not None:  # unknown dates (NaT) are kept: NaT > x is False
             too_late = self.table.published > np.datetime64(as_of, "us")
@@ -171,7 +172,7 @@ class HybridRetriever:
 
         fusion = self.fusion if mode == "hybrid" else mode
         if fusion == "zscore":
-            return self._zscore(query, vector, k, allowed, too_late)
+            return self._zscore(query, vector, k, allowed, too_late, prior)
         limit = self.depth + k
         rankings = []
         if fusion in ("rrf", "bm25"):
@@ -191,7 +192,7 @@ class HybridRetriever:
         return sorted(fused.items(), key=lambda x: (-x[1], self.table.ids[x[0]]))[:k]
 
     def _zscore(self, query: str, vector: np.ndarray, k: int, allowed: Callable[[int], bool],
-                too_late: np.ndarray | None) -> list[tuple[int, float]]:
+                too_late: np.ndarray | None, prior: np.ndarray | None = None) -> list[tuple[int, float]]:
         n = len(self.table.ids)
         if n == 0 or k <= 0:
             return []
@@ -210,6 +211,8 @@ class HybridRetriever:
             semantic = self.table.vectors[candidates] @ vector
             fused[candidates] = w * lexical_z[candidates] + (1 - w) * (
                 (semantic - mean) / spread if spread > 0 else 0.0)
+        if prior is not None:
+            fused = fused + prior
         if too_late is not None:
             fused = np.where(too_late, -np.inf, fused)
         want = min(n, k + 8)
@@ -223,22 +226,63 @@ class HybridRetriever:
             want = min(n, want * 4)
 
 
+# Candidates per claim: the best passage of each other document (one document's headline and lead
+# repeating each other fill no two slots), at most SAME_DOCUMENT of the claim's own document, and a
+# prior for passages published near the claim (TIME_WEIGHT z-units at TIME_HORIZON_DAYS apart or more).
+PER_DOCUMENT = 1
+SAME_DOCUMENT = 1
+TIME_WEIGHT = 0.0
+TIME_HORIZON_DAYS = 30.0
+
+
+def time_prior(published: np.ndarray, when: datetime | None, weight: float = TIME_WEIGHT,
+               horizon: float = TIME_HORIZON_DAYS) -> np.ndarray | None:
+    """Minus `weight` for passages `horizon` days or more from `when`, less nearer; 0 where a date is unknown."""
+    if when is None or weight <= 0:
+        return None
+    days = np.abs((published - np.datetime64(when, "us")).astype("timedelta64[h]").astype(np.float64)) / 24.0
+    return -weight * np.minimum(np.nan_to_num(days, nan=0.0), horizon) / horizon
+
+
+def diverse(ranked: Sequence[tuple[int, float]], doc_ids: Sequence[str], own_doc: str, k: int,
+            per_document: int = PER_DOCUMENT, same_document: int = SAME_DOCUMENT) -> list[tuple[int, float]]:
+    """The first k of `ranked` with at most `per_document` passages per other document and
+    `same_document` of the claim's own."""
+    taken: dict[str, int] = {}
+    out = []
+    for i, score in ranked:
+        doc = doc_ids[i]
+        if taken.get(doc, 0) >= (same_document if doc == own_doc else per_document):
+            continue
+        taken[doc] = taken.get(doc, 0) + 1
+        out.append((i, score))
+        if len(out) == k:
+            break
+    return out
+
+
 def retrieve(con: duckdb.DuckDBPyConnection, claims: Sequence[Claim], embedder: Embedder, *,
-             k: int = 8, as_of: datetime | None = None) -> dict[str, list[Hit]]:
-    """Top-k passages per claim, excluding the claim's own sentence; same-document hits are marked."""
+             k: int = 8, as_of: datetime | None = None, when: dict[str, datetime] | None = None,
+             per_document: int = PER_DOCUMENT, same_document: int = SAME_DOCUMENT,
+             time_weight: float = TIME_WEIGHT) -> dict[str, list[Hit]]:
+    """Top-k passages per claim, excluding the claim's own sentence; same-document hits are marked.
+    `when`: each document's date, for the time prior (`time_prior`); see PER_DOCUMENT for the caps."""
     if not claims:
         return {}
     retriever = HybridRetriever(con)
     if not len(retriever):
         return {c.claim_id: [] for c in claims}
     t = retriever.table
+    when = when or {}
     vectors = embedder.queries([c.statement for c in claims])
     out: dict[str, list[Hit]] = {}
     for claim, vector in zip(claims, vectors):
         def own(i: int, claim: Claim = claim) -> bool:
             return t.doc_ids[i] == claim.doc_id and t.starts[i] < claim.sentence_end and claim.sentence_start < t.ends[i]
 
-        best = retriever.search(claim.statement, vector, k, exclude=own, as_of=as_of)
+        prior = time_prior(t.published, when.get(claim.doc_id), time_weight)
+        ranked = retriever.search(claim.statement, vector, k * 4, exclude=own, as_of=as_of, prior=prior)
+        best = diverse(ranked, t.doc_ids, claim.doc_id, k, per_document, same_document)
         out[claim.claim_id] = [
             Hit(passage_id=t.ids[i], doc_id=t.doc_ids[i], text=t.texts[i], char_start=t.starts[i],
                 char_end=t.ends[i], same_document=t.doc_ids[i] == claim.doc_id, rank=r + 1, score=round(s, 6),
