@@ -6,6 +6,7 @@ message. Across a corpus, a bare surname becomes the full name when only one per
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 
 from spacy.tokens import Span, Token
@@ -135,16 +136,39 @@ class SpeakerBook:
         return name
 
 
+def spelling_key(name: str) -> str:
+    """One key for transliterations of a name: "Zelensky", "Zelenskyy", "Zelenskiy", "Zelenskyi" all
+    read "zelensk"; "Kremenchuk" / "Kremenchug" do not (a different last letter is another word)."""
+    words = []
+    for word in re.findall(r"[a-z]+", name.lower()):
+        word = word.replace("y", "i")
+        word = re.sub(r"(.)\1+", r"\1", word)  # doubled letters
+        words.append(re.sub(r"i+$", "", word) if len(word) > 4 else word)
+    return " ".join(words)
+
+
 def unify_surnames(speakers: Iterable[str | None]) -> dict[str, str]:
-    """Across documents: map a one-word speaker to the only multi-word name ending with it."""
-    names = {s for s in speakers if s}
+    """Across documents: map spellings of one name to its most frequent spelling ("Zelenskyy",
+    "Zelenskiy" -> "Zelensky"), then a one-word speaker to the only multi-word name ending with it
+    ("Zelensky" -> "Volodymyr Zelensky")."""
+    counts = Counter(s for s in speakers if s)
+    by_key: dict[str, list[str]] = {}
+    for name in counts:
+        by_key.setdefault(spelling_key(name), []).append(name)
+    mapping = {}
+    for names in by_key.values():
+        if len(names) > 1:
+            canonical = max(names, key=lambda n: (counts[n], -len(n), n))
+            mapping.update({n: canonical for n in names if n != canonical})
+    names = {mapping.get(n, n) for n in counts}
     full: dict[str, set[str]] = {}
     for name in names:
         parts = name.split()
         if len(parts) > 1:
-            full.setdefault(parts[-1].lower(), set()).add(name)
-    mapping = {}
+            full.setdefault(spelling_key(parts[-1]), set()).add(name)
     for name in names:
-        if len(name.split()) == 1 and len(full.get(name.lower(), ())) == 1:
-            mapping[name] = next(iter(full[name.lower()]))
+        if len(name.split()) == 1 and len(full.get(spelling_key(name), ())) == 1:
+            target = next(iter(full[spelling_key(name)]))
+            mapping[name] = target
+            mapping.update({n: target for n, c in mapping.items() if c == name})
     return mapping

@@ -169,3 +169,13 @@ def test_both_sides_of_a_semicolon_keep_their_speaker():
     result = _claims("Varnia says the ship sank after a fire; Kaldor says its missiles hit the ship.")
     assert _find(result, "sank after a fire").speaker == "Varnia"
     assert _find(result, "missiles hit the ship").speaker == "Kaldor"
+
+
+def test_speakers_are_one_person_across_documents_and_spellings():
+    from claims.speakers import unify_surnames
+
+    mapping = unify_surnames(["Zelenskyy", "Zelenskyy", "Zelenskiy", "Zelensky", "Volodymyr Zelensky",
+                              "Volodymyr Zelenskyy", "Kremenchuk", "Kremenchug"])
+    assert {mapping.get(n, n) for n in ("Zelenskyy", "Zelenskiy", "Zelensky", "Volodymyr Zelenskyy")} == {
+        "Volodymyr Zelensky"}
+    assert "Kremenchuk" not in mapping and "Kremenchug" not in mapping  # another last letter: kept apart
