@@ -65,7 +65,8 @@ def sample(db: str, n: int, seed: int = 0) -> None:
     random.Random(seed).shuffle(rows)
     print(f"\n{len(rows)} contradictions between two claims; a random sample of {min(n, len(rows))} to label:")
     for i, (kind, sa, sb, da, oa, ta, db_, ob, tb) in enumerate(rows[:n], 1):
-        print(f"{i:2d}. [{kind}] {da} {oa} ({sa or 'outlet'}): {ta[:140]}\n    vs {db_} {ob} ({sb or 'outlet'}): {tb[:140]}")
+        print(f"{i:2d}. [{kind}] {da} {oa} ({sa or 'outlet'}): {ta[:140]}\n"
+              f"    vs {db_} {ob} ({sb or 'outlet'}): {tb[:140]}")
 
 
 def main() -> None:

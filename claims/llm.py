@@ -17,7 +17,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from claimflow.llm.client import Prompt
 from claimflow.llm.runner import Item, Runner
 from claimflow.llm.spans import locate
-from claims.prose import parse_prose, sentence_span
 from claims.models import (
     Claim,
     DocumentClaims,
@@ -26,6 +25,7 @@ from claims.models import (
     TemporalAnomaly,
     claim_id_for,
 )
+from claims.prose import parse_prose, sentence_span
 from ingest.models import Document
 
 PROMPT_VERSION = "extract.v1"

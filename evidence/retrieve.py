@@ -278,7 +278,8 @@ def retrieve(con: duckdb.DuckDBPyConnection, claims: Sequence[Claim], embedder: 
     out: dict[str, list[Hit]] = {}
     for claim, vector in zip(claims, vectors):
         def own(i: int, claim: Claim = claim) -> bool:
-            return t.doc_ids[i] == claim.doc_id and t.starts[i] < claim.sentence_end and claim.sentence_start < t.ends[i]
+            return (t.doc_ids[i] == claim.doc_id and t.starts[i] < claim.sentence_end
+                    and claim.sentence_start < t.ends[i])
 
         prior = time_prior(t.published, when.get(claim.doc_id), time_weight)
         ranked = retriever.search(claim.statement, vector, k * 4, exclude=own, as_of=as_of, prior=prior)
