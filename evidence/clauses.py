@@ -103,6 +103,7 @@ class Clause:
     since: bool  # a state with a start ("closed since January")
     text: str
     reprefix: bool = False
+    agents: frozenset[str] = frozenset()  # the named parties who do it ("Russian" in "Russian missiles hit")
 
     @property
     def negative(self) -> bool:
@@ -167,6 +168,29 @@ def _event(head: Token) -> tuple[Token, list[Token]]:
                 continue
         break
     return tok, negs
+
+
+_AGENT_ENTITIES = frozenset({"NORP", "GPE", "ORG", "PERSON"})
+
+
+def name_key(text: str) -> str:
+    """A loose key for a party's name: "Russia", "Russian", "Russians" -> "russi"."""
+    return text.lower().replace("\u2019", "'").split("'")[0][:5]
+
+
+def _agents(head: Token, event: Token) -> frozenset[str]:
+    """The named parties that do what a clause says: entities in its active subject or passive
+    "by" phrase ("Ukrainians hit ...", "Two Russian missiles hit ...", "... was hit by Ukrainian forces")."""
+    doers = [c for verb in {head, event} for c in verb.children if c.dep_ == "nsubj"]
+    doers += [g for verb in {head, event} for c in verb.children if c.dep_ == "agent" for g in c.children
+              if g.dep_ == "pobj"]
+    return frozenset(t.text for d in doers for t in d.subtree if t.ent_type_ in _AGENT_ENTITIES
+                     and t.pos_ in ("PROPN", "ADJ", "NOUN") and t.text[:1].isupper())
+
+
+def other_parties(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Both name who did it, and no name of one is a name of the other ("Russian" is "Russia")."""
+    return bool(a and b) and not {name_key(x) for x in a} & {name_key(x) for x in b}
 
 
 def _clause_tokens(head: Token) -> list[Token]:
@@ -255,6 +279,7 @@ def clauses(doc: Doc) -> list[Clause]:
             denied=denied, hedged=_hedged(head, tokens), words=words, quantities=quantities, dates=dates, years=years,
             since=any(t.lower_ == "since" for t in tokens), text=doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1])],
             reprefix=event.lower_.startswith("re") and len(event.lower_) > 5 and not event.lower_.startswith(("reach", "ready", "real")),
+            agents=_agents(head, event),
         ))
     return out
 

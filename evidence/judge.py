@@ -7,6 +7,8 @@ differs decides:
 - same event, antonym predicate          -> refutes (antonym)
 - same event and quantity, other number  -> refutes (numeric)
 - same event, other date                 -> refutes (date)
+- same event, done by other named parties -> refutes (agent: "Ukrainians hit the station" / "Russian
+  missiles hit the station")
 - same event, same polarity, no conflict -> supports (paraphrase)
 A difference in time ("closed since January" / "reopened on Thursday") is a change, not a conflict,
 and hedged evidence ("it remains to be seen whether") decides nothing. Everything else is neutral."""
@@ -15,12 +17,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from claims.lexicon import NumberMention
-from evidence.clauses import Clause, antonyms, parse_clauses, parse_many, related
+from evidence.clauses import Clause, antonyms, other_parties, parse_clauses, parse_many, related
 from evidence.models import Judgement
 
 __all__ = ["CueJudge", "JUDGE_VERSION", "judge_texts", "number_clash", "parse_many", "refutation_kind"]
 
-JUDGE_VERSION = "local-judge/0.1"
+JUDGE_VERSION = "local-judge/0.2"
 
 
 def _overlap(a: set[str], b: set[str]) -> tuple[int, float]:
@@ -85,6 +87,13 @@ def _conflict(c: Clause, e: Clause, strength: float, quote: str) -> Judgement | 
         return Judgement(stance="refutes", score=strength, kind="date", cue="date mismatch",
                          rationale=f"same event '{c.predicate}' on different dates ({fmt(c.dates)} vs {fmt(e.dates)}): {quote}")
     return None
+
+
+def _agent_conflict(c: Clause, e: Clause, strength: float, quote: str) -> Judgement:
+    """The same act by different parties: who did it is what the two accounts disagree on."""
+    return Judgement(stance="refutes", score=strength, kind="agent", cue="agent",
+                     rationale=f"same event '{c.predicate}', done by another party ({' '.join(sorted(e.agents))} "
+                               f"in the evidence, {' '.join(sorted(c.agents))} in the claim): {quote}")
 
 
 def _figure(n: NumberMention, unit: str) -> str:
@@ -155,6 +164,8 @@ def _judge_clauses(claim_clauses: tuple[Clause, ...],
     conflict = _conflict(c, e, strength, quote)
     if conflict is not None:
         return conflict, e
+    if a.predicate == "same" and other_parties(c.agents, e.agents):
+        return _agent_conflict(c, e, strength, quote), e
     if a.coverage >= 0.6:
         return Judgement(stance="supports", score=strength, cue="paraphrase",
                          rationale=f"same event '{c.predicate}' with the same arguments and polarity: {quote}"), e
@@ -207,6 +218,8 @@ def refutation_kind(claim: str, evidence: str, cue: Judgement | None = None) -> 
             if antonyms(c.predicate, e.predicate) and c.negative == e.negative:
                 return Judgement(stance="refutes", score=0.5, kind="antonym", cue="antonym", evidence_span=e.text,
                                  rationale=f"'{c.predicate}' vs '{e.predicate}': {quote}")
+            if related(c.predicate, e.predicate) and other_parties(c.agents, e.agents) and _overlap(c.words, e.words)[0]:
+                return _agent_conflict(c, e, 0.5, quote).model_copy(update={"evidence_span": e.text})
     clash = number_clash(_figures(cc), _figures(ec))
     if clash is not None:
         return Judgement(stance="refutes", score=0.5, kind="numeric", cue="number mismatch",

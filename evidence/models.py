@@ -9,14 +9,16 @@ from pydantic import BaseModel, Field
 from ingest.models import stable_id
 
 Stance = Literal["supports", "refutes", "neutral"]
-ContradictionKind = Literal["polarity", "numeric", "date", "antonym", "denial", "temporal"]
+# "agent": the same act, done by different parties ("Ukrainians hit the station" / "Russian missiles hit
+# the station").
+ContradictionKind = Literal["polarity", "numeric", "date", "antonym", "denial", "agent", "temporal"]
 # What decided a judgement, stored in evidence.cue. The cue analysis (evidence/judge.py) names what it
 # read; "model" is the cross-encoder deciding without a cue that agrees or types it; "llm" an
 # OpenAI-compatible model; "instruction-like text" a passage the prompt-injection guard kept from it.
 Cue = Literal[
     "unrelated", "related", "partial overlap", "lexical paraphrase", "paraphrase", "hedged", "change over time",
     "negation", "denial", "antonym", "negated antonym", "number mismatch", "date mismatch",
-    "part of the claim", "model", "llm", "instruction-like text",
+    "part of the claim", "agent", "model", "llm", "instruction-like text",
 ]
 
 

@@ -141,3 +141,11 @@ def test_states_every_figure():
     assert not states_every_figure("Three workers died.", "Workers died.")
     assert states_every_figure("Three workers died.", "3 workers died on Monday.")
     assert not states_every_figure("The bridge collapsed.", "The bridge collapsed.")  # nothing checkable
+
+
+def test_the_same_act_by_another_named_party_is_an_agent_conflict(judge):
+    j, = judge.judge([("Varnian forces shelled the railway station in Tarsk.",
+                       "Kaldorian artillery shelled the railway station in Tarsk.")])
+    assert (j.stance, j.kind) == ("refutes", "agent"), j.rationale
+    j, = judge.judge([("A man is playing a guitar.", "A woman is playing a guitar.")])
+    assert j.kind != "agent"  # unnamed people are not parties
