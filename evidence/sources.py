@@ -26,6 +26,7 @@ JACCARD = 0.8
 COSINE = 0.9
 SHARE = 0.5
 COPY_MIN_WORDS = 6
+CHUNK = 2048  # new passages compared with the whole index at once
 _WORD = re.compile(r"\w+")
 
 
@@ -41,7 +42,6 @@ def link_duplicates(con: duckdb.DuckDBPyConnection, new_ids: set[str]) -> int:
     new = [i for i, pid in enumerate(table.ids) if pid in new_ids]
     if not new:
         return 0
-    sims = table.vectors[new] @ table.vectors.T
     words = {}
     links: set[tuple[str, str]] = set()
     latest = np.datetime64("9999-12-31", "us")
@@ -50,8 +50,14 @@ def link_duplicates(con: duckdb.DuckDBPyConnection, new_ids: set[str]) -> int:
         published = table.published[i]
         return (latest if np.isnat(published) else published, table.ids[i])
 
-    for row, i in enumerate(new):
-        candidates = np.nonzero(sims[row] >= COSINE)[0]
+    candidates_of = {}
+    for first in range(0, len(new), CHUNK):  # new x all similarities, a block at a time (bounded memory)
+        block = new[first:first + CHUNK]
+        sims = table.vectors[block] @ table.vectors.T
+        for row, i in enumerate(block):
+            candidates_of[i] = np.nonzero(sims[row] >= COSINE)[0]
+    for i in new:
+        candidates = candidates_of[i]
         best = None
         for j in candidates:
             if table.doc_ids[j] == table.doc_ids[i]:
