@@ -97,10 +97,10 @@ def relate(kind: str, a: Account, b: Account) -> tuple[Relation, str | None]:
     if kind != "date" and days_a and days_b and not days_a & days_b:
         return "different", (f"different days ({min(days_a).isoformat()} and {min(days_b).isoformat()}): "
                              "two events, not two accounts of one")
+    if kind != "numeric":  # names tell counts apart (a region's toll, a city's); a speaker's name is no event
+        return "conflict", None
     if not share_a_name(a.names, b.names):
         return "different", "nothing in common among the places and parties they name: two events"
-    if kind != "numeric":
-        return "conflict", None
     fa, fb = frame(a.text), frame(b.text)
     if fa and fb and fa != fb:
         return "different", f"a {'day' if fa == 'day' else 'running total'} against a " \

@@ -33,7 +33,7 @@ def test_two_places_or_two_days_are_two_events():
     tarsk = _account("Three people were killed in Tarsk on 4 March 2026", names=["Tarsk"], figures=[3])
     velna = _account("Seven people were killed in Velna on 4 March 2026", names=["Velna"], figures=[7])
     assert relate("numeric", tarsk, velna)[0] == "different"
-    monday = _account("The bridge at Tarsk was closed on 2 March 2026")
+    monday = _account("The bridge at Tarsk was closed on 2 March 2026")  # two days, one place
     friday = _account("The bridge at Tarsk was not closed on 6 March 2026")
     assert relate("polarity", monday, friday)[0] == "different"
 
