@@ -1,4 +1,4 @@
--- 006_events: changes over time, and reports a reviewer can read without joining five tables.
+-- 006_events: changes over time, the contradiction kind "agent", and reports a reviewer can read without joining five tables.
 -- A change over time is the same count reported twice, later and higher ("as of 19:30, 10 killed",
 -- then "as of 20:50, 11 killed"): not a contradiction, but worth seeing (verdicts/events.py).
 CREATE TABLE changes_over_time (
@@ -24,8 +24,28 @@ LEFT JOIN verdicts v USING (claim_id)
 LEFT JOIN (SELECT claim_id, any_value(reason) AS reason FROM pending WHERE claim_id IS NOT NULL GROUP BY claim_id) p
        USING (claim_id);
 
--- Each contradiction with both claims, who said them, and both documents (id, outlet, title, date, link).
-CREATE OR REPLACE VIEW contradiction_report AS
+-- A contradiction can be of kind "agent": the same act, done by different parties ("Ukrainians hit the
+-- station" / "Russian missiles hit the station"). DuckDB cannot change a CHECK in place, so the table is
+-- rebuilt with the same columns and rows, and its report view with it: each contradiction with both
+-- claims, who said them, and both documents (id, outlet, title, date, link).
+CREATE TABLE contradictions_006 (
+    contradiction_id  VARCHAR PRIMARY KEY,
+    claim_id_a        VARCHAR NOT NULL,
+    claim_id_b        VARCHAR,
+    kind              VARCHAR NOT NULL CHECK (kind IN ('polarity', 'numeric', 'date', 'antonym', 'denial', 'agent',
+                                                      'temporal')),
+    score             DOUBLE NOT NULL,
+    explanation       VARCHAR NOT NULL,
+    speaker_a         VARCHAR,
+    speaker_b         VARCHAR,
+    same_document     BOOLEAN NOT NULL,
+    run_id            VARCHAR
+);
+INSERT INTO contradictions_006 SELECT * FROM contradictions;
+DROP VIEW contradiction_report;
+DROP TABLE contradictions;
+ALTER TABLE contradictions_006 RENAME TO contradictions;
+CREATE VIEW contradiction_report AS
 SELECT x.kind, x.score,
        da.source AS source_a, x.speaker_a, a.text AS claim_a,
        db.source AS source_b, x.speaker_b, b.text AS claim_b,
