@@ -14,6 +14,7 @@ from evidence.models import EvidenceRow, Hit, Judgement, Passage, passage_id_for
 from evidence.retrieve import retrieve
 from ingest import Document, IngestError, read_sources
 from ingest.dates import absolute_dates, original_offsets
+from verdicts.accounts import account_conflicts
 from verdicts.contradictions import account, claims_in_passage, find_contradictions
 from verdicts.events import Account, relate, reported_at
 from verdicts.models import Change, ClaimVerdict, Contradiction, Pending, contradiction_id_for
@@ -182,6 +183,29 @@ def span_in_passage(span: str, hit: Hit, read: str) -> str | None:
     return hit.text[start:end]
 
 
+def with_accounts(con, evidence: list[EvidenceRow], conflicts: Sequence[Contradiction], by_id: dict[str, Claim],
+                  times: dict[str, datetime]) -> list[EvidenceRow]:
+    """The evidence with each conflict between two accounts of one event (verdicts/accounts.py) as a
+    typed refutation of each claim by the other claim's sentence, in place of what the judge said of
+    that pair of claim and passage, so that verdicts count the other voice."""
+    pairs = [(by_id[x.claim_id_a], by_id[x.claim_id_b], x) for x in conflicts]
+    pairs += [(b, a, x) for a, b, x in pairs]
+    if not pairs:
+        return evidence
+    texts = dict(con.execute("SELECT doc_id, text FROM documents WHERE doc_id IN (SELECT unnest(?))",
+                             [sorted({b.doc_id for _, b, _ in pairs})]).fetchall())
+    rows = {(r.claim_id, r.hit.passage_id): r for r in evidence}
+    for claim, other, x in pairs:
+        pid = passage_id_for(other.doc_id, other.sentence_start, other.sentence_end)
+        hit = Hit(passage_id=pid, doc_id=other.doc_id, text=texts[other.doc_id][other.sentence_start:other.sentence_end],
+                  char_start=other.sentence_start, char_end=other.sentence_end, same_document=False, rank=0,
+                  score=0.0, published_at=times.get(other.doc_id))
+        rows[(claim.claim_id, pid)] = EvidenceRow(claim_id=claim.claim_id, hit=hit, judgement=Judgement(
+            stance="refutes", score=x.score, kind=x.kind, cue="account", rationale=x.explanation,
+            evidence_span=other.text))
+    return list(rows.values())
+
+
 def judge(con, engine: Engine, claims: list[Claim], source_of: dict[str, str], *, top_k: int = 8) -> JudgeResult:
     """Retrieve evidence for check-worthy claims, judge each pair, find contradictions, decide verdicts.
 
@@ -212,6 +236,10 @@ def judge(con, engine: Engine, claims: list[Claim], source_of: dict[str, str], *
     failed: list[tuple[Claim, Claim, str]] = []
     changes: list[Change] = []
     contradictions = find_contradictions(claims, evidence, engine.judge, failed, dated, times, changes)
+    judged = {frozenset((x.claim_id_a, x.claim_id_b)) for x in contradictions}
+    told = [x for x in account_conflicts(claims, source_of, times) if frozenset((x.claim_id_a, x.claim_id_b)) not in judged]
+    contradictions += told
+    evidence = with_accounts(con, evidence, told, by_id, times)
     pending += [Pending(stage="contradiction", item_id=f"{a.claim_id}/{b.claim_id}", claim_id=a.claim_id,
                         doc_id=a.doc_id, reason=reason) for a, b, reason in failed]
     waiting = {p.claim_id for p in pending if p.stage == "judge"}

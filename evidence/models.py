@@ -18,7 +18,7 @@ ContradictionKind = Literal["polarity", "numeric", "date", "antonym", "denial", 
 Cue = Literal[
     "unrelated", "related", "partial overlap", "lexical paraphrase", "paraphrase", "hedged", "change over time",
     "negation", "denial", "antonym", "negated antonym", "number mismatch", "date mismatch",
-    "part of the claim", "agent", "model", "llm", "instruction-like text",
+    "part of the claim", "agent", "account", "model", "llm", "instruction-like text",
 ]
 
 

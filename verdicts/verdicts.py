@@ -10,7 +10,8 @@ That someone says a thing is evidence that they say it, never that it is true: t
 (its speaker, or its own outlet) never supports it, however many outlets repeat it; it only shows that
 the speaker holds the claim. A claim that other outlets, too, report its speaker holding, and that
 another voice refutes, is `disputed` between them, not `refuted`: a party's position against another
-account. A speaker's claim heard once and contradicted by an outlet's own report is `refuted`. Refutations from
+account, and so is a claim that only other accounts of the event contradict (verdicts/accounts.py:
+another party did it, it was staged). A speaker's claim heard once and contradicted by an outlet's own report is `refuted`. Refutations from
 the claim's own outlet weigh half (a document that contradicts itself is worth knowing)."""
 from __future__ import annotations
 
@@ -52,9 +53,9 @@ def voice_of(row: EvidenceRow, source_of: dict[str, str], claims_by_doc: dict[st
     return speakers[0] if speakers else source_of.get(row.hit.doc_id, row.hit.doc_id)
 
 
-def _label(support: float, refute: float, held: bool) -> str:
+def _label(support: float, refute: float, held: bool, contested: bool) -> str:
     verdict = label(support, refute)
-    return "disputed" if verdict == "refuted" and held else verdict
+    return "disputed" if verdict == "refuted" and (held or contested) else verdict
 
 
 def decide(claim: Claim, rows: Sequence[EvidenceRow], source_of: dict[str, str],
@@ -86,7 +87,10 @@ def decide(claim: Claim, rows: Sequence[EvidenceRow], source_of: dict[str, str],
                          for voice, (_, row) in items)
 
     n_sup, n_ref = len(best["supports"]), len(best["refutes"])
-    verdict = _label(support, refute, bool(holders))
+    # Refuted only by other accounts of the event (verdicts/accounts.py: another party did it, it was
+    # staged): one party's account against another's is a dispute, not a refutation.
+    contested = bool(best["refutes"]) and all(row.judgement.cue == "account" for _, row in best["refutes"].values())
+    verdict = _label(support, refute, bool(holders), contested)
     if verdict == "disputed":
         confidence = refute * max(support, 1.0 if holders else 0.0)
         sides = " and ".join(sorted(best["supports"]) + sorted(holders - set(best["supports"])))

@@ -100,3 +100,11 @@ def test_three_outlets_reporting_what_a_party_says_are_one_voice_and_never_its_s
 def test_confidence_follows_the_evidence():
     weak, strong = (decide(_claim(), [_row("d1", "refutes", p)], {}, {}) for p in (0.3, 0.45))
     assert weak.verdict == strong.verdict == "unverified" and weak.confidence > strong.confidence
+
+
+def test_a_claim_only_other_accounts_contradict_is_disputed_not_refuted():
+    row = _row("d1", "refutes")
+    account = row.model_copy(update={"judgement": row.judgement.model_copy(update={"cue": "account", "kind": "denial"})})
+    v = decide(_claim(), [account], {"d1": "post"}, {})
+    assert v.verdict == "disputed" and v.n_refuting_sources == 1
+    assert decide(_claim(), [row], {"d1": "post"}, {}).verdict == "refuted"
