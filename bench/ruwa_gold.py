@@ -1,6 +1,7 @@
 """Score `claimflow run` on real news against the team's gold (bench/gold/ruwa_gold.json).
 
     .venv/bin/python bench/ruwa_gold.py [--db /tmp/ruwa.duckdb] [--window DAYS] [--sample 40] [--score-only]
+        [--gold bench/gold/ruwa_blind_nuclear.json]
 
 Builds a JSONL of the gold's events from ../shared/datasets/ruwa_dev.jsonl (read at run time, never
 copied into the repository), runs the verify flow over it, and prints: recall of the gold's
@@ -75,12 +76,13 @@ def main() -> None:
     parser.add_argument("--window", type=int, default=None, help="only items within DAYS of a gold item")
     parser.add_argument("--sample", type=int, default=40)
     parser.add_argument("--score-only", action="store_true", help="score an existing --db, do not run")
+    parser.add_argument("--gold", default=str(GOLD), help="the gold file (bench/gold/ruwa_blind_nuclear.json: held out)")
     args = parser.parse_args()
     if not DATA.exists():
         sys.exit(f"skipped: {DATA} is not here (the real-news data lives in ../shared, outside the repository)")
     from claimflow.answer_key import score
 
-    gold = json.loads(GOLD.read_text())
+    gold = json.loads(Path(args.gold).read_text())
     if not args.score_only:
         from flows.verify import verify_corpus
 
@@ -92,7 +94,7 @@ def main() -> None:
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"{n} items of {', '.join(gold['events'])}: {summary.claims} claims, {summary.contradictions} "
               f"contradictions, verdicts {summary.verdicts}; {elapsed:.0f} s, peak memory {peak:.0f} MB")
-    report = score(args.db, GOLD)
+    report = score(args.db, args.gold)
     print(report.summary())
     for name in ("contradictions_found", "contradictions_missed", "wrong_kind", "hard_negatives_violated",
                  "verdicts_wrong", "unmatched"):

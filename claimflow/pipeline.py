@@ -197,7 +197,8 @@ def with_accounts(con, evidence: list[EvidenceRow], conflicts: Sequence[Contradi
     rows = {(r.claim_id, r.hit.passage_id): r for r in evidence}
     for claim, other, x in pairs:
         pid = passage_id_for(other.doc_id, other.sentence_start, other.sentence_end)
-        hit = Hit(passage_id=pid, doc_id=other.doc_id, text=texts[other.doc_id][other.sentence_start:other.sentence_end],
+        sentence = texts[other.doc_id][other.sentence_start:other.sentence_end]
+        hit = Hit(passage_id=pid, doc_id=other.doc_id, text=sentence,
                   char_start=other.sentence_start, char_end=other.sentence_end, same_document=False, rank=0,
                   score=0.0, published_at=times.get(other.doc_id))
         rows[(claim.claim_id, pid)] = EvidenceRow(claim_id=claim.claim_id, hit=hit, judgement=Judgement(
@@ -237,7 +238,8 @@ def judge(con, engine: Engine, claims: list[Claim], source_of: dict[str, str], *
     changes: list[Change] = []
     contradictions = find_contradictions(claims, evidence, engine.judge, failed, dated, times, changes)
     judged = {frozenset((x.claim_id_a, x.claim_id_b)) for x in contradictions}
-    told = [x for x in account_conflicts(claims, source_of, times) if frozenset((x.claim_id_a, x.claim_id_b)) not in judged]
+    told = [x for x in account_conflicts(claims, source_of, times)
+            if frozenset((x.claim_id_a, x.claim_id_b)) not in judged]
     contradictions += told
     evidence = with_accounts(con, evidence, told, by_id, times)
     pending += [Pending(stage="contradiction", item_id=f"{a.claim_id}/{b.claim_id}", claim_id=a.claim_id,

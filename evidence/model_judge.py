@@ -7,10 +7,11 @@ something a small NLI model cannot, rule by rule measured on the development set
 
 - figures: the same thing counted with numbers that cannot both hold ("three workers were killed" /
   "five workers died"; "about 12,000" / "8,000") refutes, and so do two dates for one event;
-- polarity: the same event with the same arguments and opposite polarity, a denial, an antonym
-  predicate, or the same act done by other named parties ("Ukrainians hit the station" / "Russian
-  missiles hit the station") refutes ("has begun to withdraw its troops" / "we have not seen any withdrawal of Russian
-  forces", which the model reads as neutral: not seeing is not denying);
+- polarity: the same event with the same arguments and opposite polarity, a denial, or an antonym
+  predicate refutes ("has begun to withdraw its troops" / "we have not seen any withdrawal of Russian
+  forces", which the model reads as neutral: not seeing is not denying). The same act by other named
+  parties is left to the accounts of one event (verdicts/accounts.py), which also compare place,
+  target and time: overruling the model with it alone paired unrelated acts of one war;
 - time: opposite states at different times ("closed since January" / "reopened on Thursday") are a
   change over time, not a conflict: neutral;
 - part of the claim: evidence that gives the date and every figure of a dated claim and that the claim
@@ -147,7 +148,7 @@ class ModelJudge:
                                                   "rationale": f"{cue.rationale} (cue analysis decided; {said})"}))
             elif cue is not None and cue.stance == "refutes" and stance != "refutes" and (
                     (self.figures and cue.kind in ("numeric", "date"))
-                    or (self.polarity and cue.kind in ("polarity", "denial", "antonym", "agent"))):
+                    or (self.polarity and cue.kind in ("polarity", "denial", "antonym"))):
                 out.append(cue.model_copy(update={"score": CUE_PRECISION,
                                                   "rationale": f"{cue.rationale} (cue analysis decided; {said})"}))
             elif i in reverse:

@@ -19,8 +19,8 @@ Places are compared by `place_key`, which folds the usual transliterations (Olen
 Two accounts from different voices (speaker, else outlet) and documents conflict when they share a
 place and were reported within EVENT_DAYS of each other, naming no two different days, and
 - agent: the act is given to parties with nothing in common ("Ukrainians" / "Russian missiles");
-- denial: one denies that a party did it, the other says that party did; or one says the event was
-  fabricated, the other reports it as fact.
+- denial: one denies that a party did it, the other says that party did;
+- polarity: one says the event was fabricated (it did not happen), the other reports it as fact.
 
 Each claim keeps its PARTNERS closest conflicting accounts (by shared words), so a claim that calls an
 event fake is paired with the reports nearest to it, not with every report of the event.
@@ -61,7 +61,9 @@ BLAME = frozenset("blame accuse".split())  # blame X for, accuse X of: X did it
 RESPONSIBLE = frozenset("responsible behind guilty culprit".split())
 RESPONSIBILITY = frozenset("responsibility involvement blame".split())  # "X denies responsibility"
 EVENT_DAYS = 7  # accounts of one event are reported within a week of each other
-PARTNERS = 1000  # conflicting accounts kept per claim, the closest first
+# Conflicting accounts kept per claim, the closest first. On the RUWA gold's three events (4,539 items)
+# 10 kept 2,484 of 2,780 conflicts and lost one gold contradiction; at this bound none is cut.
+PARTNERS = 1000
 _PARTY_ENTS = frozenset({"NORP", "GPE", "ORG", "PERSON"})
 _ACRONYM = re.compile(r"[A-Z]{2,5}")
 _WORD = re.compile(r"[a-z]{4,}")
@@ -133,7 +135,8 @@ def read_account(claim: Claim, doc, voice: str) -> Account:
         if lemma in FABRICATION and (lemma != "stage" or tok.pos_ == "VERB") and not _negated(tok) \
                 and tok.head.lemma_.lower() not in DENIAL_VERBS:  # (not "refutes the fakes", nor a "stage" of a plan)
             fabricated = True
-            fabricators |= {n for c in tok.children if c.dep_ in ("amod", "compound", "poss") for n in _names(c.subtree)}
+            fabricators |= {n for c in tok.children if c.dep_ in ("amod", "compound", "poss")
+                            for n in _names(c.subtree)}
         if lemma in RESPONSIBILITY and tok.dep_ == "dobj" and tok.head.lemma_.lower() in DENIAL_VERBS:
             denied |= {n for c in tok.head.children if c.dep_ == "nsubj" for n in _names(c.subtree)}
         if lemma in BLAME and tok.pos_ == "VERB":
@@ -167,7 +170,8 @@ def read_account(claim: Claim, doc, voice: str) -> Account:
     if claim.modality not in _MODALITIES:
         doers, denied, harm, fabricated = set(), set(), False, False
     return Account(claim=claim, voice=voice, places=frozenset(), doers=frozenset(doers), denied=frozenset(denied),
-                   targets=frozenset(targets), fabricators=frozenset(fabricators), harm=harm, fabricated=fabricated, words=frozenset(_WORD.findall(claim.statement.lower())))
+                   targets=frozenset(targets), fabricators=frozenset(fabricators), harm=harm, fabricated=fabricated,
+                   words=frozenset(_WORD.findall(claim.statement.lower())))
 
 
 _DIGRAPHS = (("kh", "x"), ("ch", "c"), ("sh", "s"), ("zh", "z"), ("ts", "c"), ("ck", "k"))
@@ -195,7 +199,8 @@ def _places(doc, nations: set[str], surnames: set[str]) -> frozenset[str]:
     full_names = {t.i for e in doc.ents if e.label_ == "PERSON" and len(e) > 1 for t in e}  # "Joe Biden"
     return frozenset(place_key(t.text) for t in doc if t.pos_ == "PROPN" and t.text[:1].isupper()
                      and t.ent_type_ not in ("NORP", "DATE", "TIME") and t.text not in doers and t.i not in full_names
-                     and name_key(t.text) not in nations and t.lower_ not in surnames and not _ACRONYM.fullmatch(t.text) and len(t.text) > 2)
+                     and name_key(t.text) not in nations and t.lower_ not in surnames
+                     and not _ACRONYM.fullmatch(t.text) and len(t.text) > 2)
 
 
 def _nationalities(docs) -> set[str]:
@@ -248,7 +253,7 @@ def conflict(a: Account, b: Account, party, nations: set[str]) -> tuple[str, str
                               f"{', '.join(sorted(second.doers))} did in the other")
     for x, y, fx, dy in ((a, b, a.fabricators, db), (b, a, b.fabricators, da)):
         if x.fabricated and y.harm and not {party(f) for f in fx} & dy:  # ("Russian fakes" vs a Russian strike: no)
-            return "denial", "one account calls the event fabricated, the other reports it as fact"
+            return "polarity", "one account calls the event fabricated, the other reports it as fact"
     return None
 
 

@@ -143,9 +143,12 @@ def test_states_every_figure():
     assert not states_every_figure("The bridge collapsed.", "The bridge collapsed.")  # nothing checkable
 
 
-def test_the_same_act_by_another_named_party_is_an_agent_conflict(judge):
+def test_who_did_it_is_left_to_the_accounts_not_forced_on_the_model(judge):
+    # On real news the cue analysis's agent rule overruled the model on unrelated acts of one war
+    # ("Ukrainian forces destroyed helicopters" / "Ukrainian defenders destroy 60 invaders"); who did
+    # it is decided between accounts of one event (verdicts/accounts.py), with place, target and time.
     j, = judge.judge([("Varnian forces shelled the railway station in Tarsk.",
                        "Kaldorian artillery shelled the railway station in Tarsk.")])
-    assert (j.stance, j.kind) == ("refutes", "agent"), j.rationale
+    assert "cue analysis decided" not in j.rationale, j.rationale
     j, = judge.judge([("A man is playing a guitar.", "A woman is playing a guitar.")])
     assert j.kind != "agent"  # unnamed people are not parties

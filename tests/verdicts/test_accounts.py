@@ -41,7 +41,7 @@ def test_a_denial_against_the_act_is_a_denial_conflict():
 def test_calling_the_event_fake_conflicts_with_reporting_it():
     found = _run(_claim("a", "d1", "The footage from Bucha is a fake.", speaker="Kremlin"),
                  _claim("b", "d2", "Russian troops killed dozens of civilians in Bucha."))
-    assert [x.kind for x in found] == ["denial"] and "fabricated" in found[0].explanation
+    assert [x.kind for x in found] == ["polarity"] and "fabricated" in found[0].explanation
 
 
 def test_other_places_other_weeks_and_one_voice_tell_accounts_apart():

@@ -40,7 +40,7 @@ def test_two_places_or_two_days_are_two_events():
 
 @pytest.mark.parametrize("kind,a,b", [
     ("numeric", _account("About 300 people died in the theatre", datetime(2026, 3, 25), figures=[300]),
-     _account("About 600 people died in the theatre", datetime(2026, 5, 4), figures=[600])),  # weeks apart
+     _account("About 600 people died in the theatre", datetime(2026, 3, 25), figures=[600])),  # the same day
     ("numeric", _account("Twelve soldiers took part in the drill", figures=[12]),
      _account("Eight soldiers took part in the drill", figures=[8])),  # the same time, two figures
     ("polarity", _account("Varnia has begun to withdraw its troops", names=["Varnia"]),
@@ -48,6 +48,20 @@ def test_two_places_or_two_days_are_two_events():
 ])
 def test_accounts_of_one_event_that_cannot_both_hold_stay_a_contradiction(kind, a, b):
     assert relate(kind, a, b) == ("conflict", None)
+
+
+def test_figures_and_dates_reported_days_apart_are_two_reports():
+    # Daily bulletins and as-of tolls of different days, the commonest false contradiction on real news.
+    # (The price: a toll revised weeks later by an independent count, 300 then 600, is read the same way.)
+    a = _account("On July 18, a civilian was killed", datetime(2026, 7, 18), figures=[1])
+    b = _account("On July 20, Russian troops killed one civilian", datetime(2026, 7, 20), figures=[1])
+    assert relate("date", a, b)[0] == "different"
+    bridge = _account("The bridge collapsed on March 3", datetime(2026, 3, 4))  # a one-off event, two dates
+    assert relate("date", bridge, _account("The bridge collapsed on March 5", datetime(2026, 3, 6)))[0] == "conflict"
+    early = _account("About 300 people died in the theatre", datetime(2026, 3, 25), figures=[300])
+    late = _account("About 600 people died in the theatre", datetime(2026, 5, 4), figures=[600])
+    relation, why = relate("numeric", early, late)
+    assert relation == "different" and "40 days apart" in why
 
 
 def test_a_date_without_a_time_of_day_does_not_order_two_reports_of_that_day():
