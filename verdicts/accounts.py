@@ -4,7 +4,7 @@ The pair judge compares two sentences, and a small NLI model reads "Ukrainians h
 Kramatorsk" against "Two Russian missiles hit Kramatorsk railway station" as neutral, and "Kremlin says
 Bucha is a 'monstrous forgery'" against "Satellite images show civilian deaths in Bucha" too. These are
 the conflicts a verification desk wants most. So each claim is also read, from its parse, as an
-account of an event (`Account`):
+account of an event (`EventAccount`):
 
 - where: the names it gives its event (proper nouns that are no speaker and no party: a name that is
   also a nationality of the batch, "Russia" beside "Russian", is a party), else the names its
@@ -72,7 +72,7 @@ _MODALITIES = frozenset({"asserted", "hedged", "opinion"})  # questions, conditi
 
 
 @dataclass
-class Account:
+class EventAccount:
     """One claim read as an account of an event."""
 
     claim: Claim
@@ -127,7 +127,7 @@ def _targets(act: Token) -> set[str]:
     return {"people" if w in PEOPLE else w for w in words} - AREAS
 
 
-def read_account(claim: Claim, doc, voice: str) -> Account:
+def read_account(claim: Claim, doc, voice: str) -> EventAccount:
     """The event account of one parsed claim (its places are filled in by `accounts`)."""
     doers, denied, targets, fabricators, harm, fabricated = set(), set(), set(), set(), False, False
     for tok in doc:
@@ -169,7 +169,7 @@ def read_account(claim: Claim, doc, voice: str) -> Account:
         doers, harm = set(), False  # negated in a way the parse did not tie to an act: no account
     if claim.modality not in _MODALITIES:
         doers, denied, harm, fabricated = set(), set(), False, False
-    return Account(claim=claim, voice=voice, places=frozenset(), doers=frozenset(doers), denied=frozenset(denied),
+    return EventAccount(claim=claim, voice=voice, places=frozenset(), doers=frozenset(doers), denied=frozenset(denied),
                    targets=frozenset(targets), fabricators=frozenset(fabricators), harm=harm, fabricated=fabricated,
                    words=frozenset(_WORD.findall(claim.statement.lower())))
 
@@ -228,7 +228,7 @@ def party_key(name: str, nations: set[str], acronyms: dict[str, str]) -> str:
     return name_key(name)
 
 
-def _apart(a: Account, b: Account, times: dict[str, datetime | None]) -> bool:
+def _apart(a: EventAccount, b: EventAccount, times: dict[str, datetime | None]) -> bool:
     ta, tb = times.get(a.claim.doc_id), times.get(b.claim.doc_id)
     if ta is not None and tb is not None and abs(ta - tb) > timedelta(days=EVENT_DAYS):
         return True
@@ -237,7 +237,7 @@ def _apart(a: Account, b: Account, times: dict[str, datetime | None]) -> bool:
     return bool(days_a and days_b and not days_a & days_b)
 
 
-def conflict(a: Account, b: Account, party, nations: set[str]) -> tuple[str, str] | None:
+def conflict(a: EventAccount, b: EventAccount, party, nations: set[str]) -> tuple[str, str] | None:
     """The kind of conflict between two accounts of one event and why, or None. Who did it is
     compared between parties of known nationality only ("Russian", "Armed Forces of Ukraine"; not
     "NLAW" or an insult), and only for the same target ("station", "people")."""
@@ -257,7 +257,7 @@ def conflict(a: Account, b: Account, party, nations: set[str]) -> tuple[str, str
     return None
 
 
-def accounts(claims: Sequence[Claim], source_of: dict[str, str]) -> tuple[list[Account], set[str]]:
+def accounts(claims: Sequence[Claim], source_of: dict[str, str]) -> tuple[list[EventAccount], set[str]]:
     """Every claim that gives an account of an event, with its places; and the batch's nationalities."""
     nlp = get_nlp()
     docs = list(nlp.pipe([c.statement for c in claims], batch_size=256))

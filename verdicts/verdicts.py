@@ -11,8 +11,9 @@ That someone says a thing is evidence that they say it, never that it is true: t
 the speaker holds the claim. A claim that other outlets, too, report its speaker holding, and that
 another voice refutes, is `disputed` between them, not `refuted`: a party's position against another
 account, and so is a claim that only other accounts of the event contradict (verdicts/accounts.py:
-another party did it, it was staged). A speaker's claim heard once and contradicted by an outlet's own report is `refuted`. Refutations from
-the claim's own outlet weigh half (a document that contradicts itself is worth knowing)."""
+another party did it, it was staged). A speaker's claim heard once and contradicted by an outlet's own
+report is `refuted`. Refutations from the claim's own outlet weigh half (a document that contradicts
+itself is worth knowing)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -92,12 +93,14 @@ def decide(claim: Claim, rows: Sequence[EvidenceRow], source_of: dict[str, str],
     contested = bool(best["refutes"]) and all(row.judgement.cue == "account" for _, row in best["refutes"].values())
     verdict = _label(support, refute, bool(holders), contested)
     if verdict == "disputed":
-        confidence = refute * max(support, 1.0 if holders else 0.0)
-        sides = " and ".join(sorted(best["supports"]) + sorted(holders - set(best["supports"])))
+        # (a claim only other accounts contest is held by its own voice: its speaker, else its outlet)
+        own_voice = claim.speaker or own_source
+        confidence = refute * max(support, 1.0 if holders or contested else 0.0)
+        sides = " and ".join(sorted(best["supports"]) + sorted(holders - set(best["supports"]))) or own_voice
         rationale = (f"disputed: {sides} vs {' and '.join(sorted(best['refutes']))}. "
                      f"Refuted by {n_ref}: {cite('refutes')}"
                      + (f"; supported by {n_sup}: {cite('supports')}" if n_sup else
-                        f"; only {claim.speaker} holds it"))
+                        f"; only {own_voice} holds it"))
     elif verdict == "supported":
         confidence = support * (1.0 - refute)
         rationale = f"supported by {n_sup} independent voice(s), none refutes: {cite('supports')}"

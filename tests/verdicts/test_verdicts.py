@@ -107,4 +107,5 @@ def test_a_claim_only_other_accounts_contradict_is_disputed_not_refuted():
     account = row.model_copy(update={"judgement": row.judgement.model_copy(update={"cue": "account", "kind": "denial"})})
     v = decide(_claim(), [account], {"d1": "post"}, {})
     assert v.verdict == "disputed" and v.n_refuting_sources == 1
+    assert v.rationale.startswith("disputed: d0 vs post") and v.confidence > 0.5  # the claim's outlet holds it
     assert decide(_claim(), [row], {"d1": "post"}, {}).verdict == "refuted"
