@@ -40,9 +40,14 @@ def gold_docs(gold: dict) -> set[str]:
 
 def corpus(gold: dict, out: Path, window: int | None) -> int:
     rows, seen = [], set()
+    first, last = gold.get("window", ("0000", "9999"))  # a gold may cover only some weeks of its events
+
+    def in_window(row: dict) -> bool:
+        return first <= (row.get("published_at") or "")[:10] <= last
+
     for line in DATA.read_text().splitlines():
         row = json.loads(line)
-        if row["event"] in gold["events"] and row["id"] not in seen:
+        if row["event"] in gold["events"] and row["id"] not in seen and in_window(row):
             seen.add(row["id"])  # a few ids repeat in the source: the first is kept, as claimflow would
             rows.append(row)
     if window is not None:

@@ -238,7 +238,10 @@ def judge(con, engine: Engine, claims: list[Claim], source_of: dict[str, str], *
     changes: list[Change] = []
     contradictions = find_contradictions(claims, evidence, engine.judge, failed, dated, times, changes)
     judged = {frozenset((x.claim_id_a, x.claim_id_b)) for x in contradictions}
-    told = [x for x in account_conflicts(claims, source_of, times)
+    texts = {d: f"{title or ''}\n{text}" for d, title, text in con.execute(
+        "SELECT doc_id, title, text FROM documents WHERE doc_id IN (SELECT unnest(?))",
+        [sorted({c.doc_id for c in claims})]).fetchall()}
+    told = [x for x in account_conflicts(claims, source_of, times, texts)
             if frozenset((x.claim_id_a, x.claim_id_b)) not in judged]
     contradictions += told
     evidence = with_accounts(con, evidence, told, by_id, times)

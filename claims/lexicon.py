@@ -30,6 +30,15 @@ intelligence prosecutor police military army navy expert analyst source sources 
 council committee government administration department poll survey
 """.split())
 
+# Harmful acts, as lemmas: one party's doing, so two accounts that give the same one to two unrelated
+# parties conflict ("Ukrainians hit the station" / "Russian missiles hit the station"). Talking,
+# condemning, signing are not exclusive: "Zelensky, Guterres discuss" and "Guterres, Lavrov discuss"
+# agree.
+HARM = frozenset("""
+strike hit shell bomb bombard attack fire shoot kill murder execute massacre destroy loot torture rape blow
+explode airstrike shelling bombing killing atrocity atrocities execution murder massacre explosion blast
+death dead corpse crime genocide
+""".split())
 NEGATION_WORDS = frozenset("not n't never no none nothing nobody neither nor without".split())
 NEGATIVE_PREDICATES = frozenset("fail deny reject refuse dismiss".split())  # "failed to withdraw"
 

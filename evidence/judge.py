@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from claims.lexicon import NumberMention
+from claims.lexicon import HARM, NumberMention
 from evidence.clauses import Clause, antonyms, other_parties, parse_clauses, parse_many, related
 from evidence.models import Judgement
 
@@ -87,6 +87,12 @@ def _conflict(c: Clause, e: Clause, strength: float, quote: str) -> Judgement | 
         return Judgement(stance="refutes", score=strength, kind="date", cue="date mismatch",
                          rationale=f"same event '{c.predicate}' on different dates ({fmt(c.dates)} vs {fmt(e.dates)}): {quote}")
     return None
+
+
+def _exclusive(c: Clause, e: Clause) -> bool:
+    """Both clauses state, unhedged, a harmful act (`HARM`): one party's doing, so that two parties
+    given it conflict. Two parties can both discuss, condemn or sign; "may launch" reports no act."""
+    return c.predicate in HARM and e.predicate in HARM and not c.hedged and not e.hedged
 
 
 def _agent_conflict(c: Clause, e: Clause, strength: float, quote: str) -> Judgement:
@@ -164,7 +170,7 @@ def _judge_clauses(claim_clauses: tuple[Clause, ...],
     conflict = _conflict(c, e, strength, quote)
     if conflict is not None:
         return conflict, e
-    if a.predicate == "same" and other_parties(c.agents, e.agents):
+    if a.predicate == "same" and _exclusive(c, e) and other_parties(c.agents, e.agents):
         return _agent_conflict(c, e, strength, quote), e
     if a.coverage >= 0.6:
         return Judgement(stance="supports", score=strength, cue="paraphrase",
@@ -218,7 +224,8 @@ def refutation_kind(claim: str, evidence: str, cue: Judgement | None = None) -> 
             if antonyms(c.predicate, e.predicate) and c.negative == e.negative:
                 return Judgement(stance="refutes", score=0.5, kind="antonym", cue="antonym", evidence_span=e.text,
                                  rationale=f"'{c.predicate}' vs '{e.predicate}': {quote}")
-            if related(c.predicate, e.predicate) and other_parties(c.agents, e.agents) and _overlap(c.words, e.words)[0]:
+            if (related(c.predicate, e.predicate) and _exclusive(c, e) and other_parties(c.agents, e.agents)
+                    and _overlap(c.words, e.words)[0]):
                 return _agent_conflict(c, e, 0.5, quote).model_copy(update={"evidence_span": e.text})
     clash = number_clash(_figures(cc), _figures(ec))
     if clash is not None:

@@ -62,3 +62,32 @@ def test_transliterations_of_a_place_are_one_place():
     found = _run(_claim("a", "d1", "Ukrainian artillery struck the prison in Yelenovka."),
                  _claim("b", "d2", "Russian forces blew up the prison in Olenivka."))
     assert [x.kind for x in found] == ["agent"]
+
+
+def test_a_sham_of_something_else_or_a_feared_provocation_is_no_fabrication():
+    report = _claim("r", "d0", "Russian troops shelled the nuclear power plant in Enerhodar.")
+    for text in ("Russia is holding fake referendums in Enerhodar.",
+                 "The Kremlin fears a Ukrainian provocation at the nuclear plant in Enerhodar.",
+                 "The occupiers may stage terrorist acts in Enerhodar."):
+        assert _run(report, _claim("f", "d1", text, speaker="Kremlin")) == [], text
+
+
+def test_staged_killings_contradict_the_killings_but_not_another_act():
+    staged = _claim("f", "d1", "The killings in Bucha were staged by the West.", speaker="Kremlin")
+    assert [x.kind for x in _run(staged, _claim("k", "d2", "Russian soldiers killed civilians in Bucha."))] == ["polarity"]
+    assert _run(staged, _claim("h", "d2", "Ukrainian gunners destroyed a Russian helicopter near Bucha.")) == []
+
+
+def test_opened_fire_and_blamed_on_name_who_did_it():
+    found = _run(_claim("a", "d1", "Russian troops opened fire on the nuclear plant in Enerhodar."),
+                 _claim("b", "d2", "Russia blames the attack on the nuclear plant in Enerhodar on Ukrainian saboteurs.",
+                        speaker="Russia"))
+    assert [x.kind for x in found] == ["agent"]
+
+
+def test_two_names_for_one_side_are_no_agent_conflict_when_the_batch_shows_their_enemy():
+    # "Ruscists" and "Russians" both strike Ukrainians and never each other: one side, two names.
+    found = _run(_claim("a", "d1", "The Ruscists shelled a Ukrainian village near Orikhiv."),
+                 _claim("b", "d2", "The Russians shelled the village near Orikhiv."),
+                 _claim("c", "d3", "Russians shelled Ukrainian positions near Huliaipole."))
+    assert [x for x in found if x.kind == "agent"] == []
