@@ -1,7 +1,7 @@
 """Score `claimflow run` on real news against the team's gold (bench/gold/ruwa_gold.json).
 
     .venv/bin/python bench/ruwa_gold.py [--db /tmp/ruwa.duckdb] [--window DAYS] [--sample 40] [--score-only]
-        [--gold bench/gold/ruwa_blind_nuclear.json]
+        [--gold bench/gold/ruwa_blind_nuclear.json] [--all]
 
 Builds a JSONL of the gold's events from ../shared/datasets/ruwa_dev.jsonl (read at run time, never
 copied into the repository), runs the verify flow over it, and prints: recall of the gold's
@@ -38,7 +38,7 @@ def gold_docs(gold: dict) -> set[str]:
     return docs | {v["doc"] for v in gold["verdicts"]} | {d for v in gold["verdicts"] for d in v.get("evidence", [])}
 
 
-def corpus(gold: dict, out: Path, window: int | None) -> int:
+def corpus(gold: dict, out: Path, window: int | None, every: bool = False) -> int:
     rows, seen = [], set()
     first, last = gold.get("window", ("0000", "9999"))  # a gold may cover only some weeks of its events
 
@@ -47,7 +47,7 @@ def corpus(gold: dict, out: Path, window: int | None) -> int:
 
     for line in DATA.read_text().splitlines():
         row = json.loads(line)
-        if row["event"] in gold["events"] and row["id"] not in seen and in_window(row):
+        if (every or (row["event"] in gold["events"] and in_window(row))) and row["id"] not in seen:
             seen.add(row["id"])  # a few ids repeat in the source: the first is kept, as claimflow would
             rows.append(row)
     if window is not None:
@@ -81,6 +81,7 @@ def main() -> None:
     parser.add_argument("--window", type=int, default=None, help="only items within DAYS of a gold item")
     parser.add_argument("--sample", type=int, default=40)
     parser.add_argument("--score-only", action="store_true", help="score an existing --db, do not run")
+    parser.add_argument("--all", action="store_true", help="run over all 13,752 items (then score --gold)")
     parser.add_argument("--gold", default=str(GOLD), help="the gold file (bench/gold/ruwa_blind_nuclear.json: held out)")
     args = parser.parse_args()
     if not DATA.exists():
@@ -92,12 +93,12 @@ def main() -> None:
         from flows.verify import verify_corpus
 
         path = Path(tempfile.mkdtemp()) / "ruwa_gold_events.jsonl"
-        n = corpus(gold, path, args.window)
+        n = corpus(gold, path, args.window, every=args.all)
         started = time.perf_counter()
         summary = verify_corpus(sources=[str(path)], db=args.db, today=date(2023, 8, 1))
         elapsed = time.perf_counter() - started
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"{n} items of {', '.join(gold['events'])}: {summary.claims} claims, {summary.contradictions} "
+        print(f"{n} items of {'all events' if args.all else ', '.join(gold['events'])}: {summary.claims} claims, {summary.contradictions} "
               f"contradictions, verdicts {summary.verdicts}; {elapsed:.0f} s, peak memory {peak:.0f} MB")
     report = score(args.db, args.gold)
     print(report.summary())
