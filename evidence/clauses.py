@@ -181,9 +181,18 @@ def name_key(text: str) -> str:
 def _agents(head: Token, event: Token) -> frozenset[str]:
     """The named parties that do what a clause says: entities in its active subject or passive
     "by" phrase ("Ukrainians hit ...", "Two Russian missiles hit ...", "... was hit by Ukrainian forces")."""
-    doers = [c for verb in {head, event} for c in verb.children if c.dep_ == "nsubj"]
-    doers += [g for verb in {head, event} for c in verb.children if c.dep_ == "agent" for g in c.children
+    # An observer is not a doer: in "NATO has not seen any withdrawal" the clause's event is the
+    # withdrawal, and NATO only sees (or does not see) it.
+    verbs = {event} if head.i != event.i and head.lemma_.lower() in EVIDENTIAL_VERBS else {head, event}
+    doers = [c for verb in verbs for c in verb.children if c.dep_ == "nsubj"]
+    doers += [g for verb in verbs for c in verb.children if c.dep_ == "agent" for g in c.children
               if g.dep_ == "pobj"]
+    if not doers and event.pos_ in ("VERB", "AUX") and event.dep_ in ("xcomp", "acl"):
+        # a controlled infinitive does what its governor's subject does ("NATO plans to send",
+        # "NATO has no plans to send"); not an observer's ("we have not seen any withdrawal")
+        up = event.head.head if event.dep_ == "acl" and event.head.dep_ == "dobj" else event.head
+        if up.lemma_.lower() not in EVIDENTIAL_VERBS:
+            doers = [c for c in up.children if c.dep_ == "nsubj"]
     return frozenset(t.text for d in doers for t in d.subtree if t.ent_type_ in _AGENT_ENTITIES
                      and t.pos_ in ("PROPN", "ADJ", "NOUN") and t.text[:1].isupper())
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from claims.lexicon import HARM, NumberMention
+from claims.lexicon import HARM, LIGHT_VERBS, NumberMention
 from evidence.clauses import Clause, antonyms, other_parties, parse_clauses, parse_many, related
 from evidence.models import Judgement
 
@@ -87,6 +87,18 @@ def _conflict(c: Clause, e: Clause, strength: float, quote: str) -> Judgement | 
         return Judgement(stance="refutes", score=strength, kind="date", cue="date mismatch",
                          rationale=f"same event '{c.predicate}' on different dates ({fmt(c.dates)} vs {fmt(e.dates)}): {quote}")
     return None
+
+
+def _comparable(c: Clause, e: Clause) -> bool:
+    """Two clauses of a pair the model says contradicts that are about one thing, so that opposite
+    polarity or opposite predicates type the refutation: an event predicate (not "be" or "have"),
+    the same party or no named party on one side ("NATO has no plans to send troops" / "Putin sends
+    troops" is not), and at least half the arguments of the shorter clause shared ("Doncaster ends
+    the twinning" / "peace talks ended" is not)."""
+    if c.predicate in LIGHT_VERBS or e.predicate in LIGHT_VERBS or other_parties(c.agents, e.agents):
+        return False
+    shared, coverage = _overlap(c.words - {c.predicate}, e.words - {e.predicate})
+    return shared >= 1 and coverage >= 0.5
 
 
 def _exclusive(c: Clause, e: Clause) -> bool:
@@ -162,6 +174,9 @@ def _judge_clauses(claim_clauses: tuple[Clause, ...],
         if changed_time and c.dates and e.dates:
             return Judgement(stance="neutral", score=0.5, cue="change over time",
                              rationale=f"opposite polarity at different dates: {quote}"), e
+        if other_parties(c.agents, e.agents):
+            return Judgement(stance="neutral", score=0.5, cue="other party",
+                             rationale=f"'{c.predicate}' said of another party, one doing it and one not: {quote}"), e
         denial = c.denied or e.denied
         neg = ", ".join(sorted(set(c.negations + e.negations)))
         return Judgement(stance="refutes", score=strength, kind="denial" if denial else "polarity",
@@ -215,13 +230,13 @@ def refutation_kind(claim: str, evidence: str, cue: Judgement | None = None) -> 
     for c in cc:
         for e in ec:
             quote = f'"{e.text}"'
-            if related(c.predicate, e.predicate) and c.negative != e.negative:
+            if related(c.predicate, e.predicate) and c.negative != e.negative and _comparable(c, e):
                 denial = c.denied or e.denied
                 neg = ", ".join(sorted(set(c.negations + e.negations)))
                 return Judgement(stance="refutes", score=0.5, kind="denial" if denial else "polarity",
                                  cue="denial" if denial else "negation", evidence_span=e.text,
                                  rationale=f"'{c.predicate}' with opposite polarity ({neg}): {quote}")
-            if antonyms(c.predicate, e.predicate) and c.negative == e.negative:
+            if antonyms(c.predicate, e.predicate) and c.negative == e.negative and _comparable(c, e):
                 return Judgement(stance="refutes", score=0.5, kind="antonym", cue="antonym", evidence_span=e.text,
                                  rationale=f"'{c.predicate}' vs '{e.predicate}': {quote}")
             if (related(c.predicate, e.predicate) and _exclusive(c, e) and other_parties(c.agents, e.agents)

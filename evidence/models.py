@@ -16,7 +16,7 @@ ContradictionKind = Literal["polarity", "numeric", "date", "antonym", "denial", 
 # read; "model" is the cross-encoder deciding without a cue that agrees or types it; "llm" an
 # OpenAI-compatible model; "instruction-like text" a passage the prompt-injection guard kept from it.
 Cue = Literal[
-    "unrelated", "related", "partial overlap", "lexical paraphrase", "paraphrase", "hedged", "change over time",
+    "unrelated", "related", "partial overlap", "other party", "lexical paraphrase", "paraphrase", "hedged", "change over time",
     "negation", "denial", "antonym", "negated antonym", "number mismatch", "date mismatch",
     "part of the claim", "agent", "account", "model", "llm", "instruction-like text",
 ]

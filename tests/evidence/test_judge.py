@@ -51,3 +51,26 @@ def test_batch_judge_matches_single_pairs():
     pairs = [(c, e) for c, e, _, _ in CASES]
     batch = CueJudge().judge(pairs)
     assert [j.stance for j in batch] == [s for _, _, s, _ in CASES]
+
+
+def test_another_party_doing_it_is_no_polarity_conflict():
+    judgement = judge_texts("NATO has no plans to send troops into Velna.",
+                            "The pipeline was put on ice after Marden sends troops to Velna.")
+    assert (judgement.stance, judgement.cue) == ("neutral", "other party")
+
+
+def test_an_observer_is_no_party_to_what_it_does_not_see():
+    judgement = judge_texts("NATO has not seen any withdrawal of Marden forces.",
+                            "Marden has begun to withdraw its troops from the border.")
+    assert (judgement.stance, judgement.kind) == ("refutes", "polarity")
+
+
+def test_a_refutation_is_typed_only_between_clauses_about_one_thing():
+    from evidence.judge import refutation_kind
+
+    # the model may call these refutes; opposite polarity on unrelated arguments is no typed conflict
+    assert refutation_kind("Velna ends its twinning agreement with Marden.",
+                           "Peace talks ended with no breakthrough as shelling continues.") is None
+    typed = refutation_kind("Marden units are withdrawing from the capital.",
+                            "Marden units are not withdrawing, but repositioning, the alliance says.")
+    assert typed is not None and typed.kind == "polarity"
