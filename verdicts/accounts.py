@@ -6,21 +6,31 @@ Bucha is a 'monstrous forgery'" against "Satellite images show civilian deaths i
 the conflicts a verification desk wants most. So each claim is also read, from its parse, as an
 account of an event (`EventAccount`):
 
-- where: the names it gives its event (proper nouns that are no speaker and no party: a name that is
-  also a nationality of the batch, "Russia" beside "Russian", is a party), else the names its
-  document gives most often;
-- what and who: a harmful act (`HARM`: strike, shell, kill, ...) and the parties that did it, from its
-  subject, its "by" phrase, the modifiers of an act noun ("a Russian missile strike"), or the one
-  blamed ("blame X for", "accuse X of", "X is responsible for"); "X denies killing ..." and a negated
-  act are denials that X did it;
-- whether it happened: a claim that calls it fake, staged, a forgery or a provocation (`FABRICATION`).
+- where: the names it gives its event: proper nouns that are no speaker, no party (a name that is
+  also a nationality of the batch, "Russia" beside "Russian"), no actor ("Moscow blames ...") and no
+  capitalised common word ("Nuclear Power Plant"); else the place its document's text names most. A
+  claim whose only place is a region ("a village in the Zaporizhzhia region") has none: a region
+  holds many events;
+- what and who: a harmful act (`HARM`: strike, shell, kill, ...), what it was done to, and the parties
+  that did it, from its subject (also of "opened fire", and the antecedent of "the army that fired"),
+  its "by" phrase, the modifiers of an act noun ("a Russian missile strike"), "fire from X", or the one
+  blamed ("blame X for", "blame the attack on X", "accuse X of", "X is responsible for"); "X denies
+  killing ..." and a negated act are denials that X did it;
+- whether it happened: a claim that calls a reported event fake, staged, a forgery or a provocation,
+  or dismisses the reports of it (`_fabricated_event`): said of the act, its victims, its pictures or
+  its place; not a plan or a fear ("may stage terrorist acts", "fears a provocation"), not a sham of
+  something else ("fake referendums").
 
 Places are compared by `place_key`, which folds the usual transliterations (Olenivka / Yelenovka).
 Two accounts from different voices (speaker, else outlet) and documents conflict when they share a
 place and were reported within EVENT_DAYS of each other, naming no two different days, and
-- agent: the act is given to parties with nothing in common ("Ukrainians" / "Russian missiles");
+- agent: the act on the same target is given to two parties of known nationality that the batch
+  shows as opponents (one's act done to the other), so two names of one side ("Ruscists",
+  "Russians") are no conflict;
 - denial: one denies that a party did it, the other says that party did;
-- polarity: one says the event was fabricated (it did not happen), the other reports it as fact.
+- polarity: one says the event was fabricated (it did not happen), the other reports it as fact, and
+  what is called fabricated is that act ("the killings were staged" against a killing, not against a
+  helicopter shot down).
 
 Each claim keeps its PARTNERS closest conflicting accounts (by shared words), so a claim that calls an
 event fake is paired with the reports nearest to it, not with every report of the event.
