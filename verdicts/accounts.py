@@ -374,12 +374,12 @@ def conflict(a: EventAccount, b: EventAccount, party, nations: set[str],
     compared between parties of known nationality only ("Russian", "Armed Forces of Ukraine"; not
     "NLAW"), that the batch shows as opponents (one's act done to the other), if it shows either
     with any: "Ruscists" and "Russian" both strike Ukrainians and never each other, so they are one, and only for the same target ("station", "people")."""
-    da, db = {party(x) for x in a.doers}, {party(x) for x in b.doers}
+    da, db = {party(x) for x in a.doers} & nations, {party(x) for x in b.doers} & nations
     na, nb = {party(x) for x in a.denied}, {party(x) for x in b.denied}
     same_target = any(related(x, y) for x in a.targets for y in b.targets)
     known = {p for pair in opponents or () for p in pair}
     opposed = any(frozenset((x, y)) in (opponents or ()) or not {x, y} & known for x in da for y in db)
-    if da and db and da | db <= nations and not da & db and same_target and opposed:
+    if da and db and not da & db and same_target and opposed:
         return "agent", (f"who did it: {', '.join(sorted(a.doers))} in one account, "
                          f"{', '.join(sorted(b.doers))} in the other")
     for x, y, first, second in ((na, db, a, b), (nb, da, b, a)):
@@ -413,7 +413,9 @@ def accounts(claims: Sequence[Claim], source_of: dict[str, str],
     # A speaker's surname is a person, not a place ("Bucha Mayor Anatoly Fedoruk"; not "Mayor of Bucha").
     surnames = {c.speaker.split()[-1].lower() for c in claims if c.speaker and _PERSONAL.fullmatch(c.speaker)}
     common = frozenset(_common_words(docs))
-    places_of = [_places(d, nations, surnames, common) for d in docs]
+    # the place keys of the nations' names ("Russian" -> rsn), never a place, whatever the parse
+    nation_keys = {place_key(t.text) for d in docs for t in d if name_key(t.text) in nations}
+    places_of = [_places(d, nations, surnames, common) - nation_keys for d in docs]
     named: dict[str, Counter] = {}
     if texts is not None:
         known = {p for places in places_of for p in places}
