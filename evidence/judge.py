@@ -95,7 +95,13 @@ def _comparable(c: Clause, e: Clause) -> bool:
     the same party or no named party on one side ("NATO has no plans to send troops" / "Putin sends
     troops" is not), and at least half the arguments of the shorter clause shared ("Doncaster ends
     the twinning" / "peace talks ended" is not)."""
-    if c.predicate in LIGHT_VERBS or e.predicate in LIGHT_VERBS or other_parties(c.agents, e.agents):
+    return c.predicate not in LIGHT_VERBS and e.predicate not in LIGHT_VERBS and _about_one_thing(c, e)
+
+
+def _about_one_thing(c: Clause, e: Clause) -> bool:
+    """The same party or no named party on one side, and at least half the arguments of the
+    shorter clause shared."""
+    if other_parties(c.agents, e.agents):
         return False
     shared, coverage = _overlap(c.words - {c.predicate}, e.words - {e.predicate})
     return shared >= 1 and coverage >= 0.5
@@ -221,11 +227,12 @@ def refutation_kind(claim: str, evidence: str, cue: Judgement | None = None) -> 
     same or an antonym predicate with opposite polarity or meaning ("has begun withdrawing units" /
     "has seen no withdrawal of troops"), figures of the same thing that cannot both hold ("61 percent"
     / "38 percent"), or years that differ. None when the difference is not one of these (another
-    cause, place or person): a refutation, but not a typed contradiction. `cue`: the pair's
-    `judge_texts` judgement, when the caller has it."""
+    cause, place or person), when no two clauses are about one thing, or when the difference is who did
+    it (the accounts of one event decide that: verdicts/accounts.py): a refutation, but not a typed
+    contradiction. `cue`: the pair's `judge_texts` judgement, when the caller has it."""
     cue = cue if cue is not None else judge_texts(claim, evidence)
     if cue.stance == "refutes":
-        return cue
+        return None if cue.kind == "agent" else cue  # who did it is for the accounts of one event
     cc, ec = parse_clauses(claim), parse_clauses(evidence)
     for c in cc:
         for e in ec:
@@ -239,9 +246,10 @@ def refutation_kind(claim: str, evidence: str, cue: Judgement | None = None) -> 
             if antonyms(c.predicate, e.predicate) and c.negative == e.negative and _comparable(c, e):
                 return Judgement(stance="refutes", score=0.5, kind="antonym", cue="antonym", evidence_span=e.text,
                                  rationale=f"'{c.predicate}' vs '{e.predicate}': {quote}")
-            if (related(c.predicate, e.predicate) and _exclusive(c, e) and other_parties(c.agents, e.agents)
-                    and _overlap(c.words, e.words)[0]):
-                return _agent_conflict(c, e, 0.5, quote).model_copy(update={"evidence_span": e.text})
+    counted = set(_figures(cc)) | set(_figures(ec))
+    if not any(_overlap(c.words - {c.predicate} - counted, e.words - {e.predicate} - counted)[0]
+               for c in cc for e in ec):
+        return None  # figures or years of two things: "84 countries" in a coalition / bans on "36 countries"
     clash = number_clash(_figures(cc), _figures(ec))
     if clash is not None:
         return Judgement(stance="refutes", score=0.5, kind="numeric", cue="number mismatch",
