@@ -74,3 +74,23 @@ def test_a_refutation_is_typed_only_between_clauses_about_one_thing():
     typed = refutation_kind("Marden units are withdrawing from the capital.",
                             "Marden units are not withdrawing, but repositioning, the alliance says.")
     assert typed is not None and typed.kind == "polarity"
+
+
+def test_figures_of_two_things_type_no_refutation():
+    from evidence.judge import refutation_kind
+
+    assert refutation_kind("The coalition currently includes 84 countries and 13 organisations.",
+                           "Flight bans hit airlines from 36 countries, the aviation authority said.") is None
+    typed = refutation_kind("Turnout in Sunday's election reached 61 percent.",
+                            "Only 38 percent of Velorian voters took part in Sunday's election.")
+    assert typed is not None and typed.kind == "numeric"
+
+
+def test_who_did_it_is_left_to_the_accounts_of_one_event():
+    from evidence.judge import refutation_kind
+
+    # the cue analysis reads two parties for one strike; typing that is verdicts/accounts.py's job
+    assert judge_texts("Ukrainians hit the railway station in Kramatorsk.",
+                       "Two Russian missiles hit the railway station in Kramatorsk.").kind == "agent"
+    assert refutation_kind("Ukrainians hit the railway station in Kramatorsk.",
+                           "Two Russian missiles hit the railway station in Kramatorsk.") is None
