@@ -183,17 +183,16 @@ def span_in_passage(span: str, hit: Hit, read: str) -> str | None:
     return hit.text[start:end]
 
 
-def with_accounts(con, evidence: list[EvidenceRow], conflicts: Sequence[Contradiction], by_id: dict[str, Claim],
-                  times: dict[str, datetime]) -> list[EvidenceRow]:
+def with_accounts(evidence: list[EvidenceRow], conflicts: Sequence[Contradiction], by_id: dict[str, Claim],
+                  times: dict[str, datetime], texts: dict[str, str]) -> list[EvidenceRow]:
     """The evidence with each conflict between two accounts of one event (verdicts/accounts.py) as a
     typed refutation of each claim by the other claim's sentence, in place of what the judge said of
-    that pair of claim and passage, so that verdicts count the other voice."""
+    that pair of claim and passage, so that verdicts count the other voice. `texts`: the documents'
+    texts by doc_id (the claims' offsets point into them)."""
     pairs = [(by_id[x.claim_id_a], by_id[x.claim_id_b], x) for x in conflicts]
     pairs += [(b, a, x) for a, b, x in pairs]
     if not pairs:
         return evidence
-    texts = dict(con.execute("SELECT doc_id, text FROM documents WHERE doc_id IN (SELECT unnest(?))",
-                             [sorted({b.doc_id for _, b, _ in pairs})]).fetchall())
     rows = {(r.claim_id, r.hit.passage_id): r for r in evidence}
     for claim, other, x in pairs:
         pid = passage_id_for(other.doc_id, other.sentence_start, other.sentence_end)
@@ -238,13 +237,14 @@ def judge(con, engine: Engine, claims: list[Claim], source_of: dict[str, str], *
     changes: list[Change] = []
     contradictions = find_contradictions(claims, evidence, engine.judge, failed, dated, times, changes)
     judged = {frozenset((x.claim_id_a, x.claim_id_b)) for x in contradictions}
-    texts = {d: f"{title or ''}\n{text}" for d, title, text in con.execute(
+    documents = {d: (title or "", text) for d, title, text in con.execute(
         "SELECT doc_id, title, text FROM documents WHERE doc_id IN (SELECT unnest(?))",
         [sorted({c.doc_id for c in claims})]).fetchall()}
-    told = [x for x in account_conflicts(claims, source_of, times, texts)
+    told = [x for x in account_conflicts(claims, source_of, times,
+                                         {d: f"{title}\n{text}" for d, (title, text) in documents.items()})
             if frozenset((x.claim_id_a, x.claim_id_b)) not in judged]
     contradictions += told
-    evidence = with_accounts(con, evidence, told, by_id, times)
+    evidence = with_accounts(evidence, told, by_id, times, {d: text for d, (_, text) in documents.items()})
     pending += [Pending(stage="contradiction", item_id=f"{a.claim_id}/{b.claim_id}", claim_id=a.claim_id,
                         doc_id=a.doc_id, reason=reason) for a, b, reason in failed]
     waiting = {p.claim_id for p in pending if p.stage == "judge"}

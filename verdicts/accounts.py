@@ -149,10 +149,10 @@ def _target_heads(act: Token) -> list[Token]:
     return heads
 
 
-def _targets(act: Token, common: frozenset[str] = frozenset()) -> set[str]:
-    """The nouns of what an act was done to, people as one word; a capitalised common word counts
-    ("the Zaporizhzhia Nuclear Power Plant": plant), a name does not (it is a place)."""
-    words = {t.lemma_.lower() for h in _target_heads(act) for t in h.subtree
+def _targets(heads: list[Token], common: frozenset[str] = frozenset()) -> set[str]:
+    """The nouns of what an act was done to (`_target_heads`), people as one word; a capitalised
+    common word counts ("the Zaporizhzhia Nuclear Power Plant": plant), a name does not (a place)."""
+    words = {t.lemma_.lower() for h in heads for t in h.subtree
              if t.pos_ == "NOUN" or (t.pos_ == "PROPN" and t.lower_ in common)}
     return {"people" if w in PEOPLE else w for w in words} - AREAS
 
@@ -253,8 +253,9 @@ def read_account(claim: Claim, doc, voice: str, common: frozenset[str] = frozens
             continue  # ("sanctions-hit": no act)
         who = _doers(tok)
         acts.add(lemma)
-        targets |= _targets(tok, common)
-        victims |= {n for h in _target_heads(tok) for n in _names(h.subtree)}
+        heads = _target_heads(tok)
+        targets |= _targets(heads, common)
+        victims |= {n for h in heads for n in _names(h.subtree)}
         deny = next((a for a in [tok.head, tok.head.head] if a.lemma_.lower() in DENIAL_VERBS), None)
         if deny is not None:
             who = who or {n for c in deny.children if c.dep_ == "nsubj" for n in _names(c.subtree)}
@@ -368,18 +369,26 @@ def _apart(a: EventAccount, b: EventAccount, times: dict[str, datetime | None]) 
     return bool(days_a and days_b and not days_a & days_b)
 
 
+def opposition(found: Sequence[EventAccount], party, nations: set[str]):
+    """Whether two parties are opponents, as the batch shows them: one's harmful act done to the
+    other ("Russian missiles hit a Ukrainian city"). A party the batch shows with no opponent at all
+    is taken as anyone's. "Ruscists" and "Russians" both strike Ukrainians and never each other, so
+    they are one side under two names."""
+    pairs = {frozenset((party(d), party(v))) for a in found for d in a.doers for v in a.victims
+             if party(d) != party(v) and {party(d), party(v)} <= nations}
+    known = {p for pair in pairs for p in pair}
+    return lambda x, y: frozenset((x, y)) in pairs or not {x, y} & known
+
+
 def conflict(a: EventAccount, b: EventAccount, party, nations: set[str],
-             opponents: set[frozenset[str]] | None = None) -> tuple[str, str] | None:
+             opposed=lambda x, y: True) -> tuple[str, str] | None:
     """The kind of conflict between two accounts of one event and why, or None. Who did it is
     compared between parties of known nationality only ("Russian", "Armed Forces of Ukraine"; not
-    "NLAW"), that the batch shows as opponents (one's act done to the other), if it shows either
-    with any: "Ruscists" and "Russian" both strike Ukrainians and never each other, so they are one, and only for the same target ("station", "people")."""
+    "NLAW") that are opponents (`opposition`), and only for the same target ("station", "people")."""
     da, db = {party(x) for x in a.doers} & nations, {party(x) for x in b.doers} & nations
     na, nb = {party(x) for x in a.denied}, {party(x) for x in b.denied}
     same_target = any(related(x, y) for x in a.targets for y in b.targets)
-    known = {p for pair in opponents or () for p in pair}
-    opposed = any(frozenset((x, y)) in (opponents or ()) or not {x, y} & known for x in da for y in db)
-    if da and db and not da & db and same_target and opposed:
+    if da and db and not da & db and same_target and any(opposed(x, y) for x in da for y in db):
         return "agent", (f"who did it: {', '.join(sorted(a.doers))} in one account, "
                          f"{', '.join(sorted(b.doers))} in the other")
     for x, y, first, second in ((na, db, a, b), (nb, da, b, a)):
@@ -445,8 +454,7 @@ def account_conflicts(claims: Sequence[Claim], source_of: dict[str, str], times:
     found, nations = accounts(claims, source_of, texts)
     acronyms = {_initials(n): n for c in claims for n in c.entities if len(n.split()) > 2}
     party = lambda name: party_key(name, nations, acronyms)  # noqa: E731
-    opponents = {frozenset((party(d), party(v))) for a in found for d in a.doers for v in a.victims
-                 if party(d) != party(v) and {party(d), party(v)} <= nations}
+    opposed = opposition(found, party, nations)
     by_place: dict[str, list[int]] = {}
     for i, a in enumerate(found):
         for p in a.places:
@@ -460,7 +468,7 @@ def account_conflicts(claims: Sequence[Claim], source_of: dict[str, str], times:
                 if (i, j) in seen or a.voice == b.voice or a.claim.doc_id == b.claim.doc_id:
                     continue
                 seen.add((i, j))
-                hit = conflict(a, b, party, nations, opponents)
+                hit = conflict(a, b, party, nations, opposed)
                 if hit is None or _apart(a, b, times):
                     continue
                 near = len(a.words & b.words) / max(1, len(a.words | b.words))

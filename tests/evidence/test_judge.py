@@ -1,7 +1,7 @@
 """The local judge on hand-written pairs: each cue, and the hard negatives it must not fire on."""
 import pytest
 
-from evidence.judge import CueJudge, judge_texts
+from evidence.judge import CueJudge, judge_texts, refutation_kind
 
 CASES = [
     # (claim, evidence, stance, kind)
@@ -66,8 +66,6 @@ def test_an_observer_is_no_party_to_what_it_does_not_see():
 
 
 def test_a_refutation_is_typed_only_between_clauses_about_one_thing():
-    from evidence.judge import refutation_kind
-
     # the model may call these refutes; opposite polarity on unrelated arguments is no typed conflict
     assert refutation_kind("Velna ends its twinning agreement with Marden.",
                            "Peace talks ended with no breakthrough as shelling continues.") is None
@@ -77,8 +75,6 @@ def test_a_refutation_is_typed_only_between_clauses_about_one_thing():
 
 
 def test_figures_of_two_things_type_no_refutation():
-    from evidence.judge import refutation_kind
-
     assert refutation_kind("The coalition currently includes 84 countries and 13 organisations.",
                            "Flight bans hit airlines from 36 countries, the aviation authority said.") is None
     typed = refutation_kind("Turnout in Sunday's election reached 61 percent.",
@@ -87,8 +83,6 @@ def test_figures_of_two_things_type_no_refutation():
 
 
 def test_who_did_it_is_left_to_the_accounts_of_one_event():
-    from evidence.judge import refutation_kind
-
     # the cue analysis reads two parties for one strike; typing that is verdicts/accounts.py's job
     assert judge_texts("Ukrainians hit the railway station in Kramatorsk.",
                        "Two Russian missiles hit the railway station in Kramatorsk.").kind == "agent"
