@@ -110,6 +110,7 @@ class Clause:
         return len(self.negations) % 2 == 1
 
 
+_ARGUMENTS = frozenset({"nsubj", "nsubjpass", "dobj", "attr", "pobj", "acomp", "oprd"})
 _YEAR_PREPS = frozenset({"in", "since", "until", "by", "from", "of", "during", "before", "after"})
 
 
@@ -246,8 +247,8 @@ def clauses(doc: Doc) -> list[Clause]:
         for t in tokens:
             if t.dep_ in ("nsubj", "nsubjpass", "dobj", "attr", "pobj") and t.lower_ in NEGATION_WORDS - {"not", "n't"}:
                 found[t.i] = t.lower_
-            if t.dep_ == "det" and t.lower_ == "no" and t.head.head in (head, event):
-                found[t.i] = "no"
+            if t.dep_ == "det" and t.lower_ == "no" and t.head.head in (head, event) and t.head.dep_ in _ARGUMENTS:
+                found[t.i] = "no"  # "sent no troops", not "talks ended, no breakthrough" (npadvmod)
         # Negation carried by the noun a clause hangs from or shares its subject with:
         # "there is no man doing tricks", "nobody is on the bike and is standing on the seat".
         anchor = head.head if head.dep_ in ("acl", "relcl") else None
@@ -271,8 +272,11 @@ def clauses(doc: Doc) -> list[Clause]:
         quantities = _quantities(doc, tokens, numbers)
         mentions = find_dates(" ".join(t.text for t in tokens))
         dates = {(d.month, d.day or 0) for d in mentions if d.month}
-        years = {d.year for d in mentions if d.year} | {
-            int(t.text) for t in tokens if YEAR.fullmatch(t.text) and (t.ent_type_ == "DATE" or t.head.lower_ in _YEAR_PREPS)}
+        # A year before a noun names a thing ("the 2015 ceasefire deal"), not when the clause's event happened.
+        naming = {int(t.text) for t in tokens if YEAR.fullmatch(t.text) and t.dep_ in ("nummod", "compound", "amod")
+                  and t.head.pos_ in ("NOUN", "PROPN") and t.i < t.head.i}
+        years = ({d.year for d in mentions if d.year} | {
+            int(t.text) for t in tokens if YEAR.fullmatch(t.text) and (t.ent_type_ == "DATE" or t.head.lower_ in _YEAR_PREPS)}) - naming
         pred = _stem(event.lemma_)
         if event.i + 2 < len(doc) and doc[event.i + 1].text == "-":  # "de-escalation"
             pred = _stem(f"{event.text}-{doc[event.i + 2].lemma_}")

@@ -72,6 +72,8 @@ def find_dates(text: str) -> list[DateMention]:
                 continue
             if month is None and not g.get("relative") and not g.get("weekday"):
                 continue
+            if g.get("relative") and _in_name(text, m.start(), m.group(0)):
+                continue
             found.append(DateMention(
                 start=m.start(), end=m.end(), text=m.group(0),
                 year=int(g["year"]) if g.get("year") else None, month=month, day=day,
@@ -81,6 +83,15 @@ def find_dates(text: str) -> list[DateMention]:
             ))
             taken.append((m.start(), m.end()))
     return sorted(found, key=lambda d: d.start)
+
+
+_NAME_BEFORE = re.compile(r"\b[A-Z][\w&'-]*\s+$")
+
+
+def _in_name(text: str, start: int, word: str) -> bool:
+    """A capitalised "Today" right after a capitalised word is part of a name ("Russia Today", "USA
+    Today"), not a date; at the start of a sentence or a headline it is the word."""
+    return word[:1].isupper() and bool(_NAME_BEFORE.search(text[max(0, start - 40):start]))
 
 
 def _safe_date(year: int, month: int, day: int) -> date | None:

@@ -32,6 +32,7 @@ _TOTAL_FRAME = re.compile(
     r"in total|so far|to date|overall|total(?:ling|led)?|altogether|cumulative)\b", re.I)
 _AS_OF = re.compile(r"\bas of\s+(?:(?P<h>[0-2]?\d)[:.](?P<m>[0-5]\d)(?:\s*(?P<ampm>[ap]\.?m\.?))?)?", re.I)
 _UPDATE = re.compile(r"\b(?:as of|rose|risen|rises|climbed|climbs|increased|has reached|now stands|updated)\b", re.I)
+_NOT_YET = re.compile(r"\b(?:not|no|n't|none)\b[^.;:]*\byet\b|\byet to\b|\bso far\b[^.;:]*\b(?:not|no)\b", re.I)
 UPDATE_DAYS = 3  # a higher count reported within this many days of a lower one is the same toll, updated
 # Figures and dates reported more than this many days apart are a running story's reports (daily
 # bulletins, tolls as of different days), not two accounts of one fact. In a random sample of 40
@@ -103,12 +104,21 @@ def relate(kind: str, a: Account, b: Account) -> tuple[Relation, str | None]:
     if kind != "date" and days_a and days_b and not days_a & days_b:
         return "different", (f"different days ({min(days_a).isoformat()} and {min(days_b).isoformat()}): "
                              "two events, not two accounts of one")
+    bulletins = _bulletins(a, b, days_a, days_b) if kind in ("date", "numeric") else None
+    if kind == "polarity":
+        change = _not_yet(a, b)
+        if change:
+            return "change", change
+    if kind == "date" and bulletins:
+        return "different", bulletins
     if kind == "date":  # two dates for a one-off event stand ("the bridge collapsed on March 3 / 5");
         return _far_apart(a, b) if a.figures or b.figures else ("conflict", None)  # counts are bulletins
-    if kind != "numeric":  # names tell counts apart (a region's toll, a city's); a speaker's name is no event
+    if kind not in ("numeric", "antonym"):  # a speaker's name is no event: "Kremlin denies" / "Russia did"
         return "conflict", None
-    if not share_a_name(a.names, b.names):
+    if not share_a_name(a.names, b.names):  # a region's toll, a city's; "aid to Ukraine" / "Yemen aid cuts"
         return "different", "nothing in common among the places and parties they name: two events"
+    if kind == "antonym":
+        return "conflict", None
     fa, fb = frame(a.text), frame(b.text)
     if fa and fb and fa != fb:
         return "different", f"a {'day' if fa == 'day' else 'running total'} against a " \
@@ -125,7 +135,38 @@ def relate(kind: str, a: Account, b: Account) -> tuple[Relation, str | None]:
             return "change", (f"the same count reported later and higher ({max(first.figures):g} as of "
                               f"{first.reported:%Y-%m-%d %H:%M}, {max(later.figures):g} as of "
                               f"{later.reported:%Y-%m-%d %H:%M}): a change over time")
-    return _far_apart(a, b)
+    return ("different", bulletins) if bulletins else _far_apart(a, b)
+
+
+def _not_yet(a: Account, b: Account) -> str | None:
+    """Why "not yet" on one day and the thing done on a later day are a change over time, or None:
+    "no martial law yet" (23 February) then "martial law is imposed" (24 February). Said the same day
+    or after the other account ("no withdrawal yet" against "troops pulled back"), it stands."""
+    for before, after in ((a, b), (b, a)):
+        if (_NOT_YET.search(before.text) and not _NOT_YET.search(after.text) and before.reported and after.reported
+                and before.reported.date() < after.reported.date()):
+            return (f"not yet as of {before.reported:%Y-%m-%d}, then so on {after.reported:%Y-%m-%d}: "
+                    "a change over time")
+    return None
+
+
+def _bulletins(a: Account, b: Account, days_a: set[date], days_b: set[date]) -> str | None:
+    """Why two reports made on different days are each about their own day, or None: a figure "over
+    the past day" is that day's, and a count that names only its report's day or the day before
+    ("three violations on February 8", published on the 8th or 9th) is that day's bulletin. Two days'
+    bulletins are two events, whatever their figures or dates. (A one-off event dated the day before
+    each report, "the bridge collapsed on March 3" / "on March 5", has no figures and stays.)"""
+    if not (a.reported and b.reported) or a.reported.date() == b.reported.date():
+        return None
+    if "day" in (frame(a.text), frame(b.text)):
+        return "a day's figure against a report of another day: two days, not two accounts of one"
+
+    def own_day(days: set[date], reported: datetime) -> bool:
+        return bool(days) and all(0 <= (reported.date() - d).days <= 1 for d in days)
+
+    if (a.figures or b.figures) and own_day(days_a, a.reported) and own_day(days_b, b.reported):
+        return "each reports on its own day: two days' bulletins, not two accounts of one event"
+    return None
 
 
 def _far_apart(a: Account, b: Account) -> tuple[Relation, str | None]:

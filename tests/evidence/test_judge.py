@@ -88,3 +88,16 @@ def test_who_did_it_is_left_to_the_accounts_of_one_event():
                        "Two Russian missiles hit the railway station in Kramatorsk.").kind == "agent"
     assert refutation_kind("Ukrainians hit the railway station in Kramatorsk.",
                            "Two Russian missiles hit the railway station in Kramatorsk.") is None
+
+
+def test_a_no_beside_the_clause_does_not_negate_its_event():
+    # "no breakthrough" is a loose noun phrase (npadvmod) of "ended", not a negated ending
+    assert refutation_kind("The port stays closed until the invasion ends.",
+                           "Peace talks ended between Velna and Marden, no breakthrough as shelling continues.") is None
+    assert refutation_kind("Marden sent troops to the border.", "Marden sent no troops to the border.").kind == "polarity"
+
+
+def test_a_year_naming_a_thing_is_not_the_events_date():
+    assert refutation_kind("On 16 February 2022 the troops violated the ceasefire once.",
+                           "The 2015 ceasefire deal between Velna and Marden offers a path to peace.") is None
+    assert refutation_kind("The Velna bridge opened in 1998.", "The Velna bridge opened in 2004.").kind == "date"

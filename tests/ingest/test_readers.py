@@ -211,3 +211,10 @@ def test_original_offsets_map_a_rewritten_stretch_back_to_the_words_as_written()
         start, end = original_offsets(text, anchor, at, at + len(piece))
         assert text[start:end] == written, (piece, text[start:end])
     assert original_offsets(text, None, 3, 7) == (3, 7)
+
+
+def test_today_inside_a_name_is_no_date():
+    # the channel "Russia Today" must not become "Russia on 9 February 2022"
+    assert absolute_dates("The term Russia Today has become a byword.", date(2022, 2, 9)) == \
+        "The term Russia Today has become a byword."
+    assert [m.text for m in find_dates("Today, the troops left. Reuters. Yesterday, more came")] == ["Today", "Yesterday"]

@@ -68,3 +68,48 @@ def test_a_date_without_a_time_of_day_does_not_order_two_reports_of_that_day():
     dated = _account("Some 8,000 soldiers took part in the drills", datetime(2026, 3, 3), figures=[8000])
     timed = _account("Around 12,000 soldiers took part in the drills", datetime(2026, 3, 3, 11), figures=[12000])
     assert relate("numeric", dated, timed)[0] == "conflict"
+
+
+def test_two_days_bulletins_are_two_events():
+    # Censor.NET's daily ceasefire reports, published a day apart: one day's count is not another's.
+    feb8 = _account("Over the past day, 8 February 2026, the troops violated the ceasefire three times",
+                    datetime(2026, 2, 8, 7, 10), figures=[3])
+    feb9 = _account("Over the past day, 9 February 2026, the troops violated the ceasefire once",
+                    datetime(2026, 2, 9, 7, 5), figures=[1])
+    for kind in ("date", "numeric"):
+        relation, why = relate(kind, feb8, feb9)
+        assert relation == "different" and "day" in why
+    headline = _account("Troops violate ceasefire six times", datetime(2026, 2, 14, 7, 17), figures=[6])
+    next_day = _account("Over the past day the troops violated the ceasefire five times", datetime(2026, 2, 15, 7, 16),
+                        figures=[5])
+    assert relate("numeric", headline, next_day)[0] == "different"
+    # counts naming only their own day, a day apart, without "over the past day"
+    a = _account("On 8 February 2026 the troops violated the ceasefire three times", datetime(2026, 2, 8), figures=[3])
+    b = _account("On 9 February 2026 the troops violated the ceasefire once", datetime(2026, 2, 9), figures=[1])
+    assert relate("date", a, b) == ("different", "each reports on its own day: two days' bulletins, not two "
+                                                 "accounts of one event")
+    # the same day's two counts still conflict
+    same_day = _account("Over the past day the troops violated the ceasefire five times", datetime(2026, 2, 14, 9),
+                        figures=[5])
+    assert relate("numeric", headline, same_day) == ("conflict", None)
+
+
+def test_opposite_predicates_about_two_places_are_two_things():
+    more = _account("The administration is working to increase aid to Ukraine", names=["Ukraine"])
+    less = _account("Yemen aid cuts to deepen as funds dry up", names=["Yemen"])
+    assert relate("antonym", more, less)[0] == "different"
+    assert relate("antonym", more, _account("Aid to Ukraine cut", names=["Ukraine"])) == ("conflict", None)
+
+
+def test_not_yet_then_done_a_day_later_is_a_change_over_time():
+    before = _account("Velna to impose state of emergency but no martial law yet", datetime(2026, 2, 23),
+                      names=["Velna"])
+    after = _account("Martial law is being imposed throughout Velna", datetime(2026, 2, 24), names=["Velna"])
+    relation, why = relate("polarity", before, after)
+    assert relation == "change" and "2026-02-23" in why
+    # "not yet" said the same day as, or after, the other account disputes it
+    same_day = _account("Martial law is being imposed throughout Velna", datetime(2026, 2, 23, 18), names=["Velna"])
+    assert relate("polarity", before, same_day) == ("conflict", None)
+    withdrawn = _account("Marden pulls some troops back from the border", datetime(2026, 2, 15), names=["Marden"])
+    not_yet = _account("No Marden withdrawal yet, Velna's president says", datetime(2026, 2, 16), names=["Marden"])
+    assert relate("polarity", withdrawn, not_yet) == ("conflict", None)
