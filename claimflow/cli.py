@@ -71,18 +71,26 @@ def render(columns: list[str], rows: list[tuple], fmt: Format = Format.table, wi
 
 
 def _open(db: Path, read_only: bool = False):
-    """Open the database, or stop with a clear message when it is missing or in use."""
+    """Open the database, or stop with a clear message when it is missing or stays in use. Reading
+    opens the read snapshot when there is one (never locked by a run); writing waits for another
+    writer (CLAIMFLOW_LOCK_WAIT seconds)."""
     import duckdb
 
-    from store import connect
+    from store import DatabaseBusy, connect, connect_waiting, snapshot_path
 
     try:
-        return connect(db, read_only=read_only)
+        if read_only:
+            snapshot = snapshot_path(db)
+            return connect(snapshot if snapshot.exists() else db, read_only=True)
+        return connect_waiting(db, on_wait=lambda message: typer.echo(message, err=True))
     except FileNotFoundError as exc:
         raise typer.BadParameter(str(exc), param_hint="--db") from None
+    except DatabaseBusy as exc:
+        raise typer.BadParameter(str(exc), param_hint="--db") from None
     except duckdb.IOException as exc:
-        raise typer.BadParameter(f"cannot open {db}: {exc} (another claimflow process may be writing it; "
-                                 "DuckDB allows one writer at a time)", param_hint="--db") from None
+        hint = (f" (another process is writing it, and DuckDB allows one writer at a time with no readers; a run "
+                f"publishes {snapshot_path(db)} for reading when it ends)") if "lock" in str(exc).lower() else ""
+        raise typer.BadParameter(f"cannot open {db}: {exc}{hint}", param_hint="--db") from None
 
 
 def _engine(engine: str, **stages):
@@ -100,7 +108,6 @@ def _run(sources: list[str], db: Path, engine: str, top_k: int, extract: str | N
          judge: str | None = None, embed: str | None = None):
     _quiet_prefect()
     _engine(engine, extract=extract, judge=judge, embed=embed)
-    _open(db).close()  # fail early and clearly if the file is locked or unusable
     from flows.verify import verify_corpus
 
     return verify_corpus(sources=[str(s) for s in sources], db=str(db), engine=engine, top_k=top_k,
@@ -108,9 +115,7 @@ def _run(sources: list[str], db: Path, engine: str, top_k: int, extract: str | N
 
 
 def _report(db: Path) -> None:
-    import duckdb
-
-    con = duckdb.connect(str(db), read_only=True)
+    con = _open(db, read_only=True)
     try:
         q = ("SELECT kind, coalesce(speaker_a, source_a) AS who_a, claim_a, coalesce(speaker_b, source_b) AS who_b,"
              " claim_b FROM contradiction_report ORDER BY kind, claim_a")
@@ -170,16 +175,23 @@ def ingest(
     from claimflow import pipeline
     from store.writer import Writer
 
-    result = pipeline.ingest([str(s) for s in sources])
+    from store import publish_snapshot
+
+    absolute = pipeline.absolute([str(s) for s in sources])
+    result = pipeline.ingest(absolute)
     con = _open(db)
     try:
         writer = Writer(con)
         run_id = uuid.uuid4().hex[:16]
-        writer.start_run(run_id, None, "ingest-only", "-", "-", [str(s) for s in sources])
+        writer.close_crashed_runs()
+        writer.absolute_origins(db.absolute().parent)
+        writer.start_run(run_id, None, "ingest-only", "-", "-", absolute)
         fresh = writer.add_documents(result.documents, run_id)
+        writer.clear_errors_under(absolute)
         writer.record_errors(result.errors, run_id)
         writer.finish_run(run_id, "completed", {"n_documents_seen": len(result.documents),
                                                  "n_documents_new": len(fresh), "n_ingest_errors": len(result.errors)})
+        publish_snapshot(con, db)
     finally:
         con.close()
     typer.echo(f"{len(result.documents)} documents read, {len(fresh)} new, {len(result.errors)} not ingested -> {db}")
@@ -193,7 +205,9 @@ def sql(
     db: DbOption = Path(DEFAULT_DB),
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
 ) -> None:
-    """Run a read-only SQL query against the DuckDB file (fts and vss extensions loaded)."""
+    """Run a read-only SQL query against the DuckDB file (fts and vss extensions loaded). Reads the
+    snapshot each run publishes (DB with `.read` before its suffix, e.g. claimflow.read.duckdb) when
+    there is one, so a query never waits for, or blocks, a run."""
     import duckdb
 
     con = _open(db, read_only=True)
@@ -335,15 +349,16 @@ def hnsw(db: DbOption = Path(DEFAULT_DB)) -> None:
     import time
 
     from evidence.index import HNSW_INDEX, create_hnsw
-    from store import connect
+    from store import publish_snapshot
 
     if not db.exists():
         raise typer.BadParameter(f"no claimflow database at {db}", param_hint="--db")
-    con = connect(db)
+    con = _open(db)
     try:
         started = time.perf_counter()
         create_hnsw(con)
         n = con.execute("SELECT count(*) FROM passages").fetchone()[0]
+        publish_snapshot(con, db)
     finally:
         con.close()
     typer.echo(f"HNSW index {HNSW_INDEX} over {n} passages in {time.perf_counter() - started:.1f} s -> {db}")
@@ -377,13 +392,37 @@ def serve(
     embed_engine: EmbedEngineOption = None,
     name: Annotated[str, typer.Option(help="Deployment name shown in the Prefect UI.")] = "verify-corpus-scheduled",
 ) -> None:
-    """Serve a scheduled deployment of the flow (needs a Prefect server: `prefect server start`)."""
+    """Serve a scheduled deployment of the flow (needs a Prefect server: `prefect server start`, and
+    PREFECT_API_URL pointing at it). Runs show in the Prefect UI with their report as an artifact."""
     from flows.verify import verify_corpus
 
     _engine(engine, extract=extract_engine, judge=judge_engine, embed=embed_engine)
+    problem = prefect_api_problem()
+    if problem:
+        raise typer.BadParameter(problem, param_hint="PREFECT_API_URL")
     verify_corpus.serve(name=name, cron=cron, parameters={
         "sources": [str(s.resolve()) for s in sources], "db": str(db.resolve()), "engine": engine,
         "extract_engine": extract_engine, "judge_engine": judge_engine, "embed_engine": embed_engine})
+
+
+START_SERVER = ("start one with `prefect server start` (UI and API on http://127.0.0.1:4200), then "
+                "`export PREFECT_API_URL=http://127.0.0.1:4200/api`")
+
+
+def prefect_api_problem(timeout: float = 5.0) -> str | None:
+    """Why `serve` cannot work here, or None: without a Prefect API a served deployment waits for
+    scheduled runs that nothing will ever create."""
+    import httpx
+    from prefect.settings import PREFECT_API_URL
+
+    url = PREFECT_API_URL.value()
+    if not url:
+        return f"PREFECT_API_URL is not set, so no Prefect server would schedule the runs: {START_SERVER}"
+    try:
+        httpx.get(url.rstrip("/") + "/health", timeout=timeout).raise_for_status()
+    except httpx.HTTPError as exc:
+        return f"no Prefect API answers at {url} ({type(exc).__name__}: {exc}): {START_SERVER}"
+    return None
 
 
 def main() -> None:  # pragma: no cover

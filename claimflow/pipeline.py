@@ -1,9 +1,11 @@
 """The pipeline as plain functions, one per stage. Prefect flows (flows/) wrap these; tests call them."""
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from datetime import date, datetime
+from pathlib import Path
 
 from pydantic import BaseModel
 
@@ -34,11 +36,39 @@ class JudgeResult(BaseModel):
     changes: list[Change] = []
 
 
+def absolute(sources: Sequence[str]) -> list[str]:
+    """Sources as absolute, normalised paths (symlinks not followed): one file is one origin, and one
+    document, whichever entry point (CLI, `serve`, a deployment) and working folder read it."""
+    return [os.path.abspath(s) for s in sources]
+
+
 def ingest(sources: Sequence[str], today: date | None = None) -> IngestResult:
     documents, errors = [], []
-    for item in read_sources(sources, today):
+    for item in read_sources(absolute(sources), today):
         (documents if isinstance(item, Document) else errors).append(item)
     return IngestResult(documents=documents, errors=errors)
+
+
+def unusable_sources(sources: Sequence[str], ingested: IngestResult) -> str | None:
+    """Why a run over these sources cannot go on, or None: a source that does not exist, or a folder
+    from which nothing could be read (empty, or every file not ingested). One bad file among good
+    ones is an ingest error, never a reason to stop."""
+    problems = []
+    for source in sources:
+        path = Path(source)
+        if not path.exists():
+            problems.append(f"source not found: {source}")
+        elif path.is_dir():
+            inside = str(path).rstrip("/") + "/"
+            if any(d.origin.startswith(inside) for d in ingested.documents):
+                continue
+            errors = [e for e in ingested.errors if e.origin.startswith(inside)]
+            if not errors:
+                problems.append(f"nothing to read in {source}: the folder has no files")
+            elif not any(e.reason == "duplicate" for e in errors):
+                reasons = ", ".join(sorted({e.reason for e in errors}))
+                problems.append(f"nothing readable in {source}: {len(errors)} files not ingested ({reasons})")
+    return "; ".join(problems) or None
 
 
 def extract(engine: Engine, documents: list[Document]) -> list[DocumentClaims]:

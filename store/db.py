@@ -1,7 +1,13 @@
 """Opening the DuckDB file: offline extensions and ordered, named, recorded migrations."""
 from __future__ import annotations
 
+import json
+import math
+import os
 import re
+import shutil
+import time
+from collections.abc import Callable
 from datetime import datetime, timezone
 from importlib import import_module
 from pathlib import Path
@@ -68,6 +74,109 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
             raise
         applied.append(f"{version:03d}_{name}")
     return applied
+
+
+LOCK_WAIT_SECONDS = 600.0  # how long a writer waits for another process's lock (CLAIMFLOW_LOCK_WAIT)
+_HOLDER = re.compile(r"\(PID (\d+)\)")
+
+
+class DatabaseBusy(RuntimeError):
+    """Another process held the database file's lock for longer than the writer would wait."""
+
+
+def _locked(exc: BaseException) -> bool:
+    return isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower()
+
+
+def lock_holder(exc: BaseException) -> int | None:
+    """The PID DuckDB names as holding a file's lock, if it names one."""
+    m = _HOLDER.search(str(exc))
+    return int(m.group(1)) if m else None
+
+
+def lock_wait() -> float:
+    value = os.environ.get("CLAIMFLOW_LOCK_WAIT", "")
+    try:
+        return float(value) if value else LOCK_WAIT_SECONDS
+    except ValueError:
+        raise ValueError(f"CLAIMFLOW_LOCK_WAIT must be a number of seconds, not {value!r}") from None
+
+
+def connect_waiting(path: str | Path, *, wait: float | None = None,
+                    on_wait: Callable[[str], None] | None = None) -> duckdb.DuckDBPyConnection:
+    """`connect` for writing, waiting while another process holds the file's lock (another run, a
+    `claimflow` command, an analyst's session on the main file): polls with a growing pause, tells
+    `on_wait` who holds it (at most once a minute), and after `wait` seconds (CLAIMFLOW_LOCK_WAIT,
+    default 600) raises DatabaseBusy with what to do. Analysts should open the read snapshot
+    (`snapshot_path`), which no run ever locks."""
+    wait = lock_wait() if wait is None else wait
+    started, pause, told = time.monotonic(), 0.2, -math.inf
+    while True:
+        try:
+            return connect(path)
+        except duckdb.IOException as exc:
+            if not _locked(exc):
+                raise
+            waited = time.monotonic() - started
+            pid = lock_holder(exc)
+            holder = f"PID {pid}" if pid else "another process"
+            if waited >= wait:
+                raise DatabaseBusy(
+                    f"{path} is locked by {holder}; waited {waited:.0f} s (CLAIMFLOW_LOCK_WAIT={wait:g}). DuckDB allows "
+                    f"one process on a file being written: if {holder} is a notebook or a `duckdb` shell, open "
+                    f"{snapshot_path(path)} there instead (read-only, never locked by runs)") from None
+            if on_wait is not None and waited - told >= 60:
+                told = waited
+                on_wait(f"waiting for the lock on {path} held by {holder} (up to {wait:g} s)")
+            time.sleep(min(pause, max(0.0, wait - waited)))
+            pause = min(pause * 2, 5.0)
+
+
+def snapshot_path(path: str | Path) -> Path:
+    """The read snapshot of a database: `claimflow.duckdb` -> `claimflow.read.duckdb`."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}.read{path.suffix or '.duckdb'}")
+
+
+def publish_snapshot(con: duckdb.DuckDBPyConnection, path: str | Path) -> Path | None:
+    """Write the read snapshot of the database `con` has open for writing: checkpoint (the WAL into
+    the file), copy the file, and rename the copy over the last snapshot in one step. The writer
+    still holds the lock, so the copy is consistent; a reader with the old snapshot open keeps
+    reading it (the rename leaves its open file alone) and sees this run's results on reopening."""
+    if str(path) == ":memory:":
+        return None
+    target = snapshot_path(path)
+    con.execute("CHECKPOINT")
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        shutil.copyfile(path, tmp)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return target
+
+
+def failed_runs_path(path: str | Path) -> Path:
+    """Where a run that could not open the database leaves its record for the next run to file."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}.failed-runs.jsonl")
+
+
+def note_failed_run(path: str | Path, record: dict) -> None:
+    if str(path) == ":memory:":
+        return
+    with failed_runs_path(path).open("a") as out:
+        out.write(json.dumps(record, default=str) + "\n")
+
+
+def take_failed_runs(path: str | Path) -> list[dict]:
+    """The records left by runs that could not open the database, removed from their file."""
+    notes = failed_runs_path(path)
+    if str(path) == ":memory:" or not notes.exists():
+        return []
+    records = [json.loads(line) for line in notes.read_text().splitlines() if line.strip()]
+    notes.unlink()
+    return records
 
 
 def connect(path: str | Path = DEFAULT_DB, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:

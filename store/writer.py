@@ -4,8 +4,12 @@ Writes are idempotent: documents keyed by doc_id (content hash unless given), cl
 (doc_id, span), passages by (doc_id, span); judged tables are replaced as a whole per run."""
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
@@ -42,9 +46,48 @@ class Writer:
                   sources: Sequence[str], embedder: str | None = None, llm_endpoint: str | None = None) -> None:
         self.con.execute(
             "INSERT INTO runs (run_id, flow_run_id, engine, extractor_version, judge_version, sources, started_at, status,"
-            " embedder, llm_endpoint) VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?)",
-            [run_id, flow_run_id, engine, extractor, judge, list(sources), now(), embedder, llm_endpoint],
+            " embedder, llm_endpoint, pid, host) VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)",
+            [run_id, flow_run_id, engine, extractor, judge, list(sources), now(), embedder, llm_endpoint, os.getpid(),
+             socket.gethostname()],
         )
+
+    def close_crashed_runs(self) -> list[str]:
+        """Close as 'crashed' the runs still marked running: this connection holds the file's write
+        lock, so no other process is running them (DuckDB lets one process write a file). Their
+        unfinished work is redone by this run: documents without an extraction are extracted, and
+        judged tables are replaced as a whole. Returns the run ids closed."""
+        me = (os.getpid(), socket.gethostname())
+        dead = [r[0] for r in self.con.execute("SELECT run_id, pid, host FROM runs WHERE status = 'running'").fetchall()
+                if (r[1], r[2]) != me]
+        if dead:
+            self.con.execute(
+                "UPDATE runs SET status = 'crashed', finished_at = coalesce(finished_at, ?), error = coalesce(error, "
+                "'its process ended without closing the run (killed, or the machine stopped); the next run redid "
+                "its work') WHERE run_id IN (SELECT unnest(?))", [now(), dead])
+        return dead
+
+    def record_failed_run(self, run_id: str, flow_run_id: str | None, engine: str, sources: Sequence[str],
+                          started_at: datetime, status: str, error: str) -> None:
+        """A run that ended before it could write its own row (the file was locked): recorded by a
+        later run from the note it left (flows/verify.py)."""
+        self.con.execute(
+            "INSERT OR IGNORE INTO runs (run_id, flow_run_id, engine, extractor_version, judge_version, sources,"
+            " started_at, finished_at, status, error) VALUES (?, ?, ?, '', '', ?, ?, ?, ?, ?)",
+            [run_id, flow_run_id, engine, list(sources), started_at, now(), status, error])
+
+    def absolute_origins(self, base: Path) -> int:
+        """Rewrite origins recorded relative (before every entry point resolved them) against `base`,
+        the database's folder, where the deployment and the CLI ran; one file is then one document
+        whichever entry point read it. Relative ingest errors are dropped: the next run reports its
+        sources' errors anew. Returns how many documents were rewritten."""
+        relative = "NOT starts_with(origin, '/')"
+        n = self.con.execute(f"SELECT count(*) FROM documents WHERE {relative}").fetchone()[0]
+        if n or self.con.execute(f"SELECT count(*) FROM ingest_errors WHERE {relative}").fetchone()[0]:
+            prefix = str(base).rstrip("/") + "/"
+            with self.transaction():
+                self.con.execute(f"UPDATE documents SET origin = ? || origin WHERE {relative}", [prefix])
+                self.con.execute(f"DELETE FROM ingest_errors WHERE {relative}")
+        return n
 
     def finish_run(self, run_id: str, status: str, counts: dict[str, int], error: str | None = None) -> None:
         sets = ", ".join(f"{k} = ?" for k in counts)
@@ -172,10 +215,14 @@ class Writer:
 
     def save_judgements(self, evidence: Sequence[EvidenceRow], contradictions: Sequence[Contradiction],
                         verdicts: Sequence[ClaimVerdict], run_id: str, pending: Sequence[Pending] = (),
-                        judged_by: str | None = None, changes: Sequence[Change] = ()) -> None:
+                        judged_by: str | None = None, changes: Sequence[Change] = ()) -> RunChanges:
         """Replace evidence, contradictions between claims, changes over time, verdicts and pending
-        judgements with this run's."""
+        judgements with this run's; record in verdict_history and contradiction_history what changed,
+        and return it."""
         with self.transaction():
+            self.con.execute("CREATE OR REPLACE TEMP TABLE _old_verdicts AS SELECT claim_id, verdict FROM verdicts")
+            self.con.execute("CREATE OR REPLACE TEMP TABLE _old_contradictions AS SELECT contradiction_id, kind, "
+                             "claim_id_a, claim_id_b FROM contradictions WHERE kind <> 'temporal'")
             self.con.execute("DELETE FROM changes_over_time")
             self._insert("changes_over_time", [{**c.model_dump(), "run_id": run_id} for c in changes])
             self.con.execute("DELETE FROM evidence")
@@ -194,6 +241,44 @@ class Writer:
             self._insert("contradictions", [
                 {**c.model_dump(), "run_id": run_id} for c in contradictions if c.kind != "temporal"])
             self._insert("verdicts", [{**v.model_dump(), "run_id": run_id} for v in verdicts])
+            return self._record_history(run_id)
+
+    def _record_history(self, run_id: str) -> RunChanges:
+        at = now()
+        self.con.execute(
+            "INSERT INTO verdict_history SELECT ?, coalesce(n.claim_id, o.claim_id), o.verdict, n.verdict, n.confidence, ?"
+            " FROM _old_verdicts o FULL JOIN verdicts n USING (claim_id) WHERE o.verdict IS DISTINCT FROM n.verdict",
+            [run_id, at])
+        self.con.execute(
+            "INSERT INTO contradiction_history SELECT ?, contradiction_id, 'appeared', kind, claim_id_a, claim_id_b, ?"
+            " FROM contradictions WHERE kind <> 'temporal' AND contradiction_id NOT IN"
+            " (SELECT contradiction_id FROM _old_contradictions)", [run_id, at])
+        self.con.execute(
+            "INSERT INTO contradiction_history SELECT ?, contradiction_id, 'disappeared', kind, claim_id_a, claim_id_b, ?"
+            " FROM _old_contradictions WHERE contradiction_id NOT IN (SELECT contradiction_id FROM contradictions)",
+            [run_id, at])
+        verdict_changes = self.con.execute(
+            "SELECT claim_id, verdict_before, verdict_after FROM verdict_history WHERE run_id = ? ORDER BY claim_id",
+            [run_id]).fetchall()
+        appeared = [r[0] for r in self.con.execute(
+            "SELECT contradiction_id FROM contradiction_history WHERE run_id = ? AND change = 'appeared' ORDER BY 1",
+            [run_id]).fetchall()]
+        gone = [r[0] for r in self.con.execute(
+            "SELECT contradiction_id FROM contradiction_history WHERE run_id = ? AND change = 'disappeared' ORDER BY 1",
+            [run_id]).fetchall()]
+        self.con.execute("DROP TABLE _old_verdicts")
+        self.con.execute("DROP TABLE _old_contradictions")
+        return RunChanges(verdicts=[tuple(r) for r in verdict_changes], appeared=appeared, disappeared=gone)
+
+
+@dataclass
+class RunChanges:
+    """What one run changed in the judged tables: (claim_id, before, after) verdicts, and the
+    contradictions that appeared or disappeared."""
+
+    verdicts: list[tuple[str, str | None, str | None]] = field(default_factory=list)
+    appeared: list[str] = field(default_factory=list)
+    disappeared: list[str] = field(default_factory=list)
 
 
 class _Transaction:

@@ -117,7 +117,6 @@ def test_eval_prints_one_table(tmp_path):
 def test_a_locked_database_is_a_clear_error(tmp_path):
     import subprocess
     import sys
-    import time
 
     db = tmp_path / "locked.duckdb"
     holder = subprocess.Popen([sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db)!r}); "
@@ -128,7 +127,7 @@ def test_a_locked_database_is_a_clear_error(tmp_path):
         import re
 
         message = re.sub(r"[\u2502\s]+", " ", result.output)  # undo the box and the line wrapping
-        assert result.exit_code != 0 and "one writer at a time" in message
+        assert result.exit_code != 0 and "one writer at a time" in message and "locked.read.duckdb" in message.replace(" ", "")
     finally:
         holder.kill()
         holder.wait()

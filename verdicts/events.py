@@ -33,6 +33,7 @@ _TOTAL_FRAME = re.compile(
 _AS_OF = re.compile(r"\bas of\s+(?:(?P<h>[0-2]?\d)[:.](?P<m>[0-5]\d)(?:\s*(?P<ampm>[ap]\.?m\.?))?)?", re.I)
 _UPDATE = re.compile(r"\b(?:as of|rose|risen|rises|climbed|climbs|increased|has reached|now stands|updated)\b", re.I)
 _NOT_YET = re.compile(r"\b(?:not|no|n't|none)\b[^.;:]*\byet\b|\byet to\b|\bso far\b[^.;:]*\b(?:not|no)\b", re.I)
+_AS_OF_DATE = re.compile(r"\bas of\b[^.;]{0,30}?\b(?:\d{1,2}\s+[A-Z][a-z]+|[A-Z][a-z]+\s+\d{1,2})\b")
 UPDATE_DAYS = 3  # a higher count reported within this many days of a lower one is the same toll, updated
 # Figures and dates reported more than this many days apart are a running story's reports (daily
 # bulletins, tolls as of different days), not two accounts of one fact. In a random sample of 40
@@ -111,6 +112,8 @@ def relate(kind: str, a: Account, b: Account) -> tuple[Relation, str | None]:
             return "change", change
     if kind == "date" and bulletins:
         return "different", bulletins
+    if kind == "date" and (_AS_OF_DATE.search(a.text) or _AS_OF_DATE.search(b.text)):
+        return "different", "an 'as of' date says when a report stands, not when an event happened: two reports"
     if kind == "date":  # two dates for a one-off event stand ("the bridge collapsed on March 3 / 5");
         return _far_apart(a, b) if a.figures or b.figures else ("conflict", None)  # counts are bulletins
     if kind not in ("numeric", "antonym"):  # a speaker's name is no event: "Kremlin denies" / "Russia did"

@@ -1,4 +1,5 @@
 import duckdb
+import pytest
 
 from store import connect, migrate
 from store.db import migrations
@@ -70,3 +71,51 @@ def test_a_database_from_before_the_llm_engine_is_upgraded_in_place(tmp_path, mo
                 " VALUES ('r2', 'openai:m', 'x', 'y', now(), 'partial')")
     assert con.execute("SELECT count(*) FROM runs WHERE status = 'partial'").fetchone()[0] == 1
     con.close()
+
+
+def _lock(db, seconds):
+    import subprocess
+    import sys
+
+    script = f"import duckdb, time\ncon = duckdb.connect({str(db)!r})\nprint('locked', flush=True)\ntime.sleep({seconds})\n"
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "locked"
+    return proc
+
+
+def test_a_writer_waits_for_another_process_then_gives_up_with_what_to_do(tmp_path):
+    from store import DatabaseBusy, connect_waiting
+
+    db = tmp_path / "lock.duckdb"
+    connect(db).close()
+    holder = _lock(db, 3)
+    told = []
+    con = connect_waiting(db, wait=60, on_wait=told.append)  # opens once the holder is gone
+    con.close()
+    holder.wait()
+    assert told and f"PID {holder.pid}" in told[0]
+    holder = _lock(db, 30)
+    try:
+        with pytest.raises(DatabaseBusy, match=rf"locked by PID {holder.pid}; waited 1 s.*open .*lock.read.duckdb"):
+            connect_waiting(db, wait=1)
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_the_read_snapshot_is_a_copy_readers_can_keep_open(tmp_path):
+    from store import publish_snapshot, snapshot_path
+
+    db = tmp_path / "snap.duckdb"
+    con = connect(db)
+    con.execute("INSERT INTO runs (run_id, engine, extractor_version, judge_version, started_at, status) "
+                "VALUES ('r1', 'local', 'x', 'y', now(), 'completed')")
+    assert publish_snapshot(con, db) == snapshot_path(db) == tmp_path / "snap.read.duckdb"
+    reader = duckdb.connect(str(snapshot_path(db)), read_only=True)
+    con.execute("INSERT INTO runs (run_id, engine, extractor_version, judge_version, started_at, status) "
+                "VALUES ('r2', 'local', 'x', 'y', now(), 'completed')")
+    publish_snapshot(con, db)  # replaced under the open reader
+    assert reader.execute("SELECT count(*) FROM runs").fetchone()[0] == 1
+    reader.close()
+    con.close()
+    assert duckdb.connect(str(snapshot_path(db)), read_only=True).execute("SELECT count(*) FROM runs").fetchone()[0] == 2

@@ -113,3 +113,13 @@ def test_not_yet_then_done_a_day_later_is_a_change_over_time():
     withdrawn = _account("Marden pulls some troops back from the border", datetime(2026, 2, 15), names=["Marden"])
     not_yet = _account("No Marden withdrawal yet, Velna's president says", datetime(2026, 2, 16), names=["Marden"])
     assert relate("polarity", withdrawn, not_yet) == ("conflict", None)
+
+
+def test_as_of_dates_stamp_reports_not_events():
+    a = _account("The General Staff released operational information as of 6:00 pm on April 28",
+                 datetime(2026, 4, 28, 18))
+    b = _account("The General Staff released operational information as of 6:00 pm on April 29",
+                 datetime(2026, 4, 29, 18))
+    assert relate("date", a, b)[0] == "different"
+    bridge = _account("The bridge collapsed on March 3", datetime(2026, 3, 4))
+    assert relate("date", bridge, _account("The bridge collapsed on March 5", datetime(2026, 3, 6)))[0] == "conflict"
