@@ -10,6 +10,7 @@ import uuid
 from datetime import date
 from pathlib import Path
 
+import duckdb
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
@@ -224,7 +225,7 @@ def _snapshot(con, db: str, logger) -> None:
     """Publish the read snapshot; a failure to copy is logged, never fails the run that wrote."""
     try:
         publish_snapshot(con, db)
-    except OSError as exc:
+    except (OSError, duckdb.Error) as exc:  # e.g. a connection a failed write invalidated
         logger.warning("could not publish the read snapshot of %s: %s", db, exc)
 
 
