@@ -31,14 +31,13 @@ def contradiction_rows(con, ids: Sequence[str]) -> list[dict]:
     """The contradictions `ids` with both claims, speakers, outlets and dates, for a person to read."""
     if not ids:
         return []
-    cur = con.execute(
-        "SELECT x.kind, coalesce(x.speaker_a, da.source) AS who_a, da.source AS outlet_a,"
-        " strftime(da.published_at, '%Y-%m-%d') AS date_a, a.text AS claim_a,"
-        " coalesce(x.speaker_b, db.source) AS who_b, db.source AS outlet_b,"
-        " strftime(db.published_at, '%Y-%m-%d') AS date_b, b.text AS claim_b, x.contradiction_id"
-        " FROM contradictions x JOIN claims a ON a.claim_id = x.claim_id_a JOIN documents da ON da.doc_id = a.doc_id"
-        " LEFT JOIN claims b ON b.claim_id = x.claim_id_b LEFT JOIN documents db ON db.doc_id = b.doc_id"
-        " WHERE x.contradiction_id IN (SELECT unnest(?)) ORDER BY x.kind, a.text", [list(ids)])
+    cur = con.execute(  # the analysts' view, narrowed to these contradictions
+        "SELECT r.kind, coalesce(r.speaker_a, r.source_a) AS who_a, r.source_a AS outlet_a,"
+        " strftime(r.published_a, '%Y-%m-%d') AS date_a, r.claim_a, coalesce(r.speaker_b, r.source_b) AS who_b,"
+        " r.source_b AS outlet_b, strftime(r.published_b, '%Y-%m-%d') AS date_b, r.claim_b, x.contradiction_id"
+        " FROM contradiction_report r JOIN contradictions x ON x.kind = r.kind AND x.claim_id_a = r.claim_id_a"
+        " AND x.claim_id_b IS NOT DISTINCT FROM r.claim_id_b"
+        " WHERE x.contradiction_id IN (SELECT unnest(?)) ORDER BY r.kind, r.claim_a", [list(ids)])
     names = [d[0] for d in cur.description]
     return [dict(zip(names, row)) for row in cur.fetchall()]
 

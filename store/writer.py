@@ -260,12 +260,10 @@ class Writer:
         verdict_changes = self.con.execute(
             "SELECT claim_id, verdict_before, verdict_after FROM verdict_history WHERE run_id = ? ORDER BY claim_id",
             [run_id]).fetchall()
-        appeared = [r[0] for r in self.con.execute(
-            "SELECT contradiction_id FROM contradiction_history WHERE run_id = ? AND change = 'appeared' ORDER BY 1",
-            [run_id]).fetchall()]
-        gone = [r[0] for r in self.con.execute(
-            "SELECT contradiction_id FROM contradiction_history WHERE run_id = ? AND change = 'disappeared' ORDER BY 1",
-            [run_id]).fetchall()]
+        contradiction_changes = self.con.execute(
+            "SELECT change, contradiction_id FROM contradiction_history WHERE run_id = ? ORDER BY 2", [run_id]).fetchall()
+        appeared = [c for change, c in contradiction_changes if change == "appeared"]
+        gone = [c for change, c in contradiction_changes if change == "disappeared"]
         self.con.execute("DROP TABLE _old_verdicts")
         self.con.execute("DROP TABLE _old_contradictions")
         return RunChanges(verdicts=[tuple(r) for r in verdict_changes], appeared=appeared, disappeared=gone)

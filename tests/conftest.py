@@ -62,3 +62,15 @@ def seeds_db(prefect_harness, tmp_path_factory) -> Path:
     db = tmp_path_factory.mktemp("seeds") / "seeds.duckdb"
     verify_corpus(sources=[str(SEEDS)], db=str(db))
     return db
+
+
+def hold_lock(db, seconds: float):
+    """Another process holding a DuckDB file's write lock for `seconds` (as a notebook or a second
+    run would); returns the process once it holds the lock."""
+    import subprocess
+    import sys
+
+    script = f"import duckdb, time\ncon = duckdb.connect({str(db)!r})\nprint('locked', flush=True)\ntime.sleep({seconds})\n"
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "locked"
+    return proc

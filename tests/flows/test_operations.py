@@ -10,7 +10,7 @@ import time
 import duckdb
 import pytest
 
-from conftest import EXAMPLES, ROOT
+from conftest import EXAMPLES, ROOT, hold_lock
 
 PAIR = ("06_coastal_ledger_tarsk_bridge.txt", "07_northern_wire_tarsk_storm.txt")  # they disagree on a date
 
@@ -119,14 +119,6 @@ def test_a_reader_on_the_snapshot_never_blocks_a_run(prefect_harness, tmp_path):
     again.close()
 
 
-def _holder(db, seconds):
-    """Another process holding the database's write lock for `seconds`."""
-    script = f"import duckdb, time\ncon = duckdb.connect({str(db)!r})\nprint('locked', flush=True)\ntime.sleep({seconds})\n"
-    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
-    assert proc.stdout.readline().strip() == "locked"
-    return proc
-
-
 def test_a_run_waits_for_a_lock_and_a_run_that_gives_up_is_recorded(prefect_harness, tmp_path, monkeypatch):
     from flows.verify import verify_corpus
     from store import DatabaseBusy
@@ -134,13 +126,13 @@ def test_a_run_waits_for_a_lock_and_a_run_that_gives_up_is_recorded(prefect_harn
     corpus = _corpus(tmp_path, PAIR[:1])
     db = tmp_path / "busy.duckdb"
     verify_corpus(sources=[str(corpus)], db=str(db))
-    holder = _holder(db, 4)
+    holder = hold_lock(db, 4)
     monkeypatch.setenv("CLAIMFLOW_LOCK_WAIT", "120")
     started = time.monotonic()
     assert verify_corpus(sources=[str(corpus)], db=str(db)).status == "completed"  # waited its turn
     assert time.monotonic() - started > 2
     holder.wait()
-    holder = _holder(db, 60)
+    holder = hold_lock(db, 60)
     monkeypatch.setenv("CLAIMFLOW_LOCK_WAIT", "1")
     try:
         with pytest.raises(DatabaseBusy, match=rf"locked by PID {holder.pid}.*busy.read.duckdb"):

@@ -1,6 +1,7 @@
 import duckdb
 import pytest
 
+from conftest import hold_lock
 from store import connect, migrate
 from store.db import migrations
 
@@ -73,28 +74,18 @@ def test_a_database_from_before_the_llm_engine_is_upgraded_in_place(tmp_path, mo
     con.close()
 
 
-def _lock(db, seconds):
-    import subprocess
-    import sys
-
-    script = f"import duckdb, time\ncon = duckdb.connect({str(db)!r})\nprint('locked', flush=True)\ntime.sleep({seconds})\n"
-    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
-    assert proc.stdout.readline().strip() == "locked"
-    return proc
-
-
 def test_a_writer_waits_for_another_process_then_gives_up_with_what_to_do(tmp_path):
     from store import DatabaseBusy, connect_waiting
 
     db = tmp_path / "lock.duckdb"
     connect(db).close()
-    holder = _lock(db, 3)
+    holder = hold_lock(db, 3)
     told = []
     con = connect_waiting(db, wait=60, on_wait=told.append)  # opens once the holder is gone
     con.close()
     holder.wait()
     assert told and f"PID {holder.pid}" in told[0]
-    holder = _lock(db, 30)
+    holder = hold_lock(db, 30)
     try:
         with pytest.raises(DatabaseBusy, match=rf"locked by PID {holder.pid}; waited 1 s.*open .*lock.read.duckdb"):
             connect_waiting(db, wait=1)
