@@ -105,13 +105,13 @@ def _engine(engine: str, **stages):
 
 
 def _run(sources: list[str], db: Path, engine: str, top_k: int, extract: str | None = None,
-         judge: str | None = None, embed: str | None = None):
+         judge: str | None = None, embed: str | None = None, rejudge: bool = False):
     _quiet_prefect()
     _engine(engine, extract=extract, judge=judge, embed=embed)
     from flows.verify import verify_corpus
 
     return verify_corpus(sources=[str(s) for s in sources], db=str(db), engine=engine, top_k=top_k,
-                         extract_engine=extract, judge_engine=judge, embed_engine=embed)
+                         extract_engine=extract, judge_engine=judge, embed_engine=embed, rejudge=rejudge)
 
 
 def _report(db: Path) -> None:
@@ -148,11 +148,19 @@ def run(
     embed_engine: EmbedEngineOption = None,
     top_k: Annotated[int, typer.Option(help="Evidence passages retrieved per claim.")] = 8,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the run summary.")] = False,
+    rejudge: Annotated[bool, typer.Option(
+        help="Judge every claim-evidence pair again instead of reading back the pairs an earlier run judged with "
+             "the same judge (use after changing judge code without changing its version).")] = False,
 ) -> None:
-    """Run the whole pipeline (a Prefect flow, no server needed) over SOURCES into the DuckDB file."""
-    summary = _run(list(sources), db, engine, top_k, extract_engine, judge_engine, embed_engine)
+    """Run the whole pipeline (a Prefect flow, no server needed) over SOURCES into the DuckDB file.
+
+    A run over a database that has seen the documents before judges only what is new: pairs judged
+    by an earlier run with the same judge are read back, so the tables are those a full re-run
+    would give."""
+    summary = _run(list(sources), db, engine, top_k, extract_engine, judge_engine, embed_engine, rejudge)
     typer.echo(f"run {summary.run_id} {summary.status}: {summary.documents_seen} documents "
-               f"({summary.documents_new} new), {summary.ingest_errors} not ingested, {summary.claims} claims, "
+               f"({summary.documents_new} new), {summary.ingest_errors} not ingested, {summary.claims} claims "
+               f"({summary.claims_judged} judged afresh), "
                f"{summary.evidence} evidence rows, {summary.contradictions} contradictions, verdicts "
                f"{summary.verdicts} -> {db}")
     if summary.llm_calls or summary.cache_hits:

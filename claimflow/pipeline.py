@@ -7,15 +7,17 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from claimflow.engines import Engine
+from claimflow.memo import MemoEmbedder, MemoJudge
 from claims.models import Claim, DocumentClaims
 from claims.speakers import unify_surnames
 from evidence.models import EvidenceRow, Hit, Judgement, Passage, passage_id_for
 from evidence.retrieve import retrieve
 from ingest import Document, IngestError, read_sources
 from ingest.dates import absolute_dates, original_offsets
+from store.writer import Memo, Writer
 from verdicts.accounts import account_conflicts
 from verdicts.contradictions import account, claims_in_passage, find_contradictions
 from verdicts.events import Account, relate, reported_at
@@ -29,11 +31,15 @@ class IngestResult(BaseModel):
 
 
 class JudgeResult(BaseModel):
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
     evidence: list[EvidenceRow]
     contradictions: list[Contradiction]
     verdicts: list[ClaimVerdict]
     pending: list[Pending] = []
     changes: list[Change] = []
+    claims_judged: int = 0  # check-worthy claims with at least one pair judged afresh (the rest reused)
+    memo: Memo | None = None
 
 
 def absolute(sources: Sequence[str]) -> list[str]:
@@ -236,20 +242,29 @@ def with_accounts(evidence: list[EvidenceRow], conflicts: Sequence[Contradiction
     return list(rows.values())
 
 
-def judge(con, engine: Engine, claims: list[Claim], source_of: dict[str, str], *, top_k: int = 8) -> JudgeResult:
+def judge(con, engine: Engine, claims: list[Claim], source_of: dict[str, str], *, top_k: int = 8,
+          reuse: bool = True) -> JudgeResult:
     """Retrieve evidence for check-worthy claims, judge each pair, find contradictions, decide verdicts.
 
+    Pairs judged by an earlier run with the same judge, and query vectors of statements embedded
+    before, are read back instead of computed again (claimflow/memo.py), unless `reuse` is False;
+    the result says how many claims had a pair judged afresh and carries what to store.
     A pair the judge could not judge (an LLM call that failed) is pending: its claim gets no verdict
     this run rather than one decided on part of its evidence."""
+    store = Writer(con)
+    judge_ = MemoJudge(engine.judge, lambda keys: store.known_judgements(engine.judge.name, keys) if reuse else {})
+    embedder = MemoEmbedder(engine.embedder,
+                            lambda keys: store.known_query_vectors(engine.embedder.name, keys) if reuse else {})
     targets = [c for c in claims if c.checkworthy]
     times = document_times(con, {c.doc_id for c in claims})
     dated = set(times)
-    hits: dict[str, list[Hit]] = retrieve(con, targets, engine.embedder, k=top_k, when=times)
+    hits: dict[str, list[Hit]] = retrieve(con, targets, embedder, k=top_k, when=times)
     by_id = {c.claim_id: c for c in claims}
     pairs = [(claim_id, hit) for claim_id, hs in hits.items() for hit in hs]
     read = [judged_texts(engine, by_id[cid], by_id[cid].doc_id in dated, hit) for cid, hit in pairs]
     texts = [text for _, text in read]
-    judgements = engine.judge.judge(read)
+    judgements = judge_.judge(read)
+    claims_judged = {cid for (cid, _), pair in zip(pairs, read) if pair in judge_.asked}
     by_doc: dict[str, list[Claim]] = {}
     for c in claims:
         by_doc.setdefault(c.doc_id, []).append(c)
@@ -265,7 +280,7 @@ def judge(con, engine: Engine, claims: list[Claim], source_of: dict[str, str], *
                                    doc_id=by_id[cid].doc_id, reason=j.reason))
     failed: list[tuple[Claim, Claim, str]] = []
     changes: list[Change] = []
-    contradictions = find_contradictions(claims, evidence, engine.judge, failed, dated, times, changes)
+    contradictions = find_contradictions(claims, evidence, judge_, failed, dated, times, changes)
     judged = {frozenset((x.claim_id_a, x.claim_id_b)) for x in contradictions}
     documents = {d: (title or "", text) for d, title, text in con.execute(
         "SELECT doc_id, title, text FROM documents WHERE doc_id IN (SELECT unnest(?))",
@@ -279,5 +294,7 @@ def judge(con, engine: Engine, claims: list[Claim], source_of: dict[str, str], *
                         doc_id=a.doc_id, reason=reason) for a, b, reason in failed]
     waiting = {p.claim_id for p in pending if p.stage == "judge"}
     verdicts = decide_all([c for c in targets if c.claim_id not in waiting], evidence, source_of, claims)
+    memo = Memo(judged_by=engine.judge.name, embedder=engine.embedder.name, used_judgements=judge_.used,
+                judgements=judge_.fresh, used_vectors=embedder.used, vectors=embedder.fresh)
     return JudgeResult(evidence=evidence, contradictions=contradictions, verdicts=verdicts, pending=pending,
-                       changes=changes)
+                       changes=changes, claims_judged=len(claims_judged), memo=memo)

@@ -41,6 +41,7 @@ class RunSummary(BaseModel):
     documents_new: int
     ingest_errors: int
     claims: int
+    claims_judged: int = 0
     evidence: int
     contradictions: int
     verdicts: dict[str, int]
@@ -70,17 +71,19 @@ def extract_task(engine: Engine, documents: list[Document]) -> list[DocumentClai
 
 
 @task(name="judge", **_TASK)
-def judge_task(con, engine: Engine, claims: list[Claim], source_of: dict[str, str], top_k: int) -> pipeline.JudgeResult:
-    return pipeline.judge(con, engine, claims, source_of, top_k=top_k)
+def judge_task(con, engine: Engine, claims: list[Claim], source_of: dict[str, str], top_k: int,
+               reuse: bool) -> pipeline.JudgeResult:
+    return pipeline.judge(con, engine, claims, source_of, top_k=top_k, reuse=reuse)
 
 
 @flow(name="verify-corpus", log_prints=False)
 def verify_corpus(sources: list[str], db: str = DEFAULT_DB, engine: str = "local", top_k: int = 8,
                   today: date | None = None, extract_engine: str | None = None, judge_engine: str | None = None,
-                  embed_engine: str | None = None) -> RunSummary:
+                  embed_engine: str | None = None, rejudge: bool = False) -> RunSummary:
     """Verify every claim in SOURCES (files, folders, JSONL) and record the results in the DuckDB file DB.
 
-    ENGINE ("local" or "openai:MODEL") serves every stage unless a stage has its own engine. Waits
+    ENGINE ("local" or "openai:MODEL") serves every stage unless a stage has its own engine. Pairs an
+    earlier run judged with the same judge are read back, not judged again (REJUDGE: judge all). Waits
     (CLAIMFLOW_LOCK_WAIT seconds) while another process writes DB; at the end publishes the read
     snapshot analysts open (DB with `.read` before its suffix), a markdown and a table artifact,
     and a run name that says what happened."""
@@ -162,18 +165,20 @@ def verify_corpus(sources: list[str], db: str = DEFAULT_DB, engine: str = "local
             writer.rename_speakers(renames)
             claims = writer.load_claims()
         rebuild_bm25(con)
-        judged = judge_task(con, chosen, claims, writer.sources(), top_k)
+        judged = judge_task(con, chosen, claims, writer.sources(), top_k, not rejudge)
         changes = writer.save_judgements(judged.evidence, judged.contradictions, judged.verdicts, run_id,
-                                         judged.pending, chosen.judge.name, judged.changes)
+                                         judged.pending, chosen.judge.name, judged.changes, judged.memo)
         n_contradictions = con.execute("SELECT count(*) FROM contradictions").fetchone()[0]
         n_pending = con.execute("SELECT count(*) FROM pending").fetchone()[0]
         usage = chosen.usage
-        counts.update(n_claims=len(claims), n_evidence=len(judged.evidence), n_contradictions=n_contradictions,
+        counts.update(n_claims=len(claims), n_claims_judged=judged.claims_judged, n_evidence=len(judged.evidence),
+                      n_contradictions=n_contradictions,
                       n_pending=n_pending, n_llm_calls=usage.calls, n_cache_hits=usage.cache_hits,
                       tokens_in=usage.tokens_in, tokens_out=usage.tokens_out)
-        logger.info("judged %d claims: %d evidence rows; %d contradictions (%d new, %d gone); %d verdicts changed",
-                    len(claims), len(judged.evidence), n_contradictions, len(changes.appeared),
-                    len(changes.disappeared), len(changes.verdicts))
+        logger.info("judged %d claims (%d with pairs judged afresh, the rest read back): %d evidence rows; "
+                    "%d contradictions (%d new, %d gone); %d verdicts changed", len(claims), judged.claims_judged,
+                    len(judged.evidence), n_contradictions, len(changes.appeared), len(changes.disappeared),
+                    len(changes.verdicts))
         note = f"passages were embedded by {', '.join(mixed)} too: retrieval mixes vector spaces" if mixed else None
         if n_pending:
             note = "; ".join(filter(None, [
@@ -189,6 +194,7 @@ def verify_corpus(sources: list[str], db: str = DEFAULT_DB, engine: str = "local
         summary = RunSummary(
             run_id=run_id, db=str(db), status=status, documents_seen=counts["n_documents_seen"],
             documents_new=counts["n_documents_new"], ingest_errors=counts["n_ingest_errors"], claims=len(claims),
+            claims_judged=judged.claims_judged,
             evidence=len(judged.evidence), contradictions=n_contradictions, verdicts=verdicts, pending=n_pending,
             llm_calls=usage.calls, cache_hits=usage.cache_hits, tokens_in=usage.tokens_in,
             tokens_out=usage.tokens_out, note=note, new_contradictions=len(changes.appeared),

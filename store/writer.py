@@ -12,10 +12,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from claims.models import Claim, DocumentClaims
-from evidence.models import EvidenceRow
+from evidence.embed import DIMENSIONS
+from evidence.models import EvidenceRow, Judgement
 from ingest.models import Document, IngestError
 from verdicts.models import Change, ClaimVerdict, Contradiction, Pending
 
@@ -202,6 +204,55 @@ class Writer:
             " FROM documents d LEFT JOIN source_groups g USING (doc_id)").fetchall())
 
     # judging ----------------------------------------------------------------------------------
+    def known_judgements(self, judged_by: str, keys: Sequence[str]) -> dict[str, Judgement]:
+        """The stored judgements of `judged_by` among the pair keys (claimflow/memo.py)."""
+        rows = self._by_keys("SELECT m.pair_key, m.judgement FROM judge_memo m JOIN _keys k ON m.pair_key = k.key"
+                             " WHERE m.judged_by = ?", keys, [judged_by])
+        return {key: Judgement.model_validate_json(value) for key, value in rows}
+
+    def known_query_vectors(self, embedder: str, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        """The stored query vectors of `embedder` among the text keys (claimflow/memo.py)."""
+        rows = self._by_keys("SELECT q.text_key, q.embedding FROM query_vectors q JOIN _keys k ON q.text_key = k.key"
+                             " WHERE q.embedder = ?", keys, [embedder])
+        return {key: np.asarray(value, dtype=np.float32) for key, value in rows}
+
+    def _by_keys(self, sql: str, keys: Sequence[str], params: list) -> list[tuple]:
+        if not keys:
+            return []
+        self.con.register("_keys", pa.table({"key": pa.array(list(keys), pa.string())}))
+        try:
+            return self.con.execute(sql, params).fetchall()
+        finally:
+            self.con.unregister("_keys")
+
+    def _save_memo(self, memo: Memo, run_id: str) -> None:
+        """Keep the memo rows of this run's judge and embedder that the run used, add what it learnt."""
+        at = now()
+        for table, key, owner, name, used, fresh in (
+                ("judge_memo", "pair_key", "judged_by", memo.judged_by, memo.used_judgements, memo.judgements),
+                ("query_vectors", "text_key", "embedder", memo.embedder, memo.used_vectors, memo.vectors)):
+            keep = used - set(fresh)  # a fresh key still stored (a run that did not reuse) is replaced
+            self.con.register("_keys", pa.table({"key": pa.array(sorted(keep), pa.string())}))
+            try:
+                self.con.execute(f"DELETE FROM {table} WHERE {owner} = ? AND {key} NOT IN (SELECT key FROM _keys)",
+                                 [name])
+            finally:
+                self.con.unregister("_keys")
+        self._insert("judge_memo", [{"pair_key": k, "judged_by": memo.judged_by, "judgement": j.model_dump_json(),
+                                     "run_id": run_id, "created_at": at} for k, j in memo.judgements.items()])
+        if memo.vectors:
+            keys = list(memo.vectors)
+            self.con.register("_vectors", pa.table({
+                "text_key": keys, "embedder": [memo.embedder] * len(keys),
+                "embedding": pa.FixedSizeListArray.from_arrays(
+                    pa.array(np.vstack([memo.vectors[k] for k in keys]).astype(np.float32).reshape(-1)),
+                    DIMENSIONS),
+                "run_id": [run_id] * len(keys)}))
+            try:
+                self.con.execute("INSERT INTO query_vectors SELECT text_key, embedder, embedding, run_id FROM _vectors")
+            finally:
+                self.con.unregister("_vectors")
+
     def save_pending_extractions(self, failed: Sequence[Pending], extractor: str, run_id: str) -> None:
         """Documents whose extraction failed this run are pending. Rows of documents that are gone or
         are now extracted by the current extractor are dropped (so nothing stays pending for ever)."""
@@ -215,11 +266,14 @@ class Writer:
 
     def save_judgements(self, evidence: Sequence[EvidenceRow], contradictions: Sequence[Contradiction],
                         verdicts: Sequence[ClaimVerdict], run_id: str, pending: Sequence[Pending] = (),
-                        judged_by: str | None = None, changes: Sequence[Change] = ()) -> RunChanges:
+                        judged_by: str | None = None, changes: Sequence[Change] = (),
+                        memo: Memo | None = None) -> RunChanges:
         """Replace evidence, contradictions between claims, changes over time, verdicts and pending
         judgements with this run's; record in verdict_history and contradiction_history what changed,
-        and return it."""
+        and return it. `memo`: the pair judgements and query vectors the run used and made."""
         with self.transaction():
+            if memo is not None:
+                self._save_memo(memo, run_id)
             self.con.execute("CREATE OR REPLACE TEMP TABLE _old_verdicts AS SELECT claim_id, verdict FROM verdicts")
             self.con.execute("CREATE OR REPLACE TEMP TABLE _old_contradictions AS SELECT contradiction_id, kind, "
                              "claim_id_a, claim_id_b FROM contradictions WHERE kind <> 'temporal'")
@@ -267,6 +321,19 @@ class Writer:
         self.con.execute("DROP TABLE _old_verdicts")
         self.con.execute("DROP TABLE _old_contradictions")
         return RunChanges(verdicts=[tuple(r) for r in verdict_changes], appeared=appeared, disappeared=gone)
+
+
+@dataclass
+class Memo:
+    """What a run's judge and embedder used and made (claimflow/memo.py), saved with its judgements:
+    rows of this judge and embedder not in `used_*` are dropped, `judgements` and `vectors` added."""
+
+    judged_by: str
+    embedder: str
+    used_judgements: set[str] = field(default_factory=set)
+    judgements: dict[str, Judgement] = field(default_factory=dict)
+    used_vectors: set[str] = field(default_factory=set)
+    vectors: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass

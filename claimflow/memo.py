@@ -1,0 +1,102 @@
+"""What a run reuses from the runs before it: pair judgements and query vectors.
+
+A judge's answer for a pair depends only on the judge (its name carries its version) and the two
+texts as it read them; a query vector only on the embedder and the claim statement. So both are
+stored under a hash of exactly that (tables `judge_memo` and `query_vectors`, migration 009) and a
+run asks its judge and embedder only for what is not stored. A run that adds 10 documents to 1,000
+judges the pairs that involve something new (new claims, new passages in an old claim's candidates,
+new contradiction partners) and gives the same tables as a full re-run over all 1,010, since
+everything else it reads back is what the judge would have said again.
+
+The wrappers are read-only towards the database: they read through the functions they are given,
+and what they learn waits in `fresh` until the writer saves it with the run's judgements."""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from evidence.embed import DIMENSIONS
+from evidence.models import Judgement, JudgeFailure
+
+
+def memo_key(*parts: str) -> str:
+    """A stable key for texts: sha256 over the parts, each length-prefixed (no two splits collide)."""
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8")
+        h.update(f"{len(data)}:".encode())
+        h.update(data)
+    return h.hexdigest()[:32]
+
+
+class MemoJudge:
+    """A judge that answers stored pairs from `known` and asks `inner` for the rest.
+
+    `known(keys)` returns the stored judgements among `keys` (a dict by key). After a run, `used`
+    holds every key the run needed, `asked` the pairs given to the inner judge, and `fresh` the
+    judgements it made (failures are never stored: they are pending, and asked again next run).
+    Everything else (`name`, `absolute_dates`, ...) is the inner judge's."""
+
+    def __init__(self, inner, known: Callable[[list[str]], dict[str, Judgement]]) -> None:
+        self.inner = inner
+        self._known = known
+        self.used: set[str] = set()
+        self.fresh: dict[str, Judgement] = {}
+        self.asked: set[tuple[str, str]] = set()  # the pairs the inner judge was asked (answered or failed)
+
+    def __getattr__(self, name: str):
+        return getattr(self.inner, name)
+
+    def key(self, pair: tuple[str, str]) -> str:
+        return memo_key(self.inner.name, pair[0], pair[1])
+
+    def judge(self, pairs: list[tuple[str, str]]) -> list[Judgement | JudgeFailure]:
+        keys = [self.key(p) for p in pairs]
+        self.used.update(keys)
+        found = {**self._known(sorted(set(keys) - set(self.fresh))), **self.fresh}
+        todo: dict[str, int] = {}
+        for i, k in enumerate(keys):
+            if k not in found:
+                todo.setdefault(k, i)
+        answers = self.inner.judge([pairs[i] for i in todo.values()]) if todo else []
+        asked: dict[str, Judgement | JudgeFailure] = {}
+        for (k, i), answer in zip(todo.items(), answers):
+            asked[k] = answer
+            self.asked.add(pairs[i])
+            if isinstance(answer, Judgement):
+                self.fresh[k] = answer
+        return [found.get(k) or asked[k] for k in keys]
+
+
+class MemoEmbedder:
+    """An embedder whose query vectors come from `known` where stored; passages are embedded as the
+    inner embedder does (each is embedded once anyway, when indexed)."""
+
+    def __init__(self, inner, known: Callable[[list[str]], dict[str, np.ndarray]]) -> None:
+        self.inner = inner
+        self._known = known
+        self.used: set[str] = set()
+        self.fresh: dict[str, np.ndarray] = {}
+
+    def __getattr__(self, name: str):
+        return getattr(self.inner, name)
+
+    def passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self.inner.passages(texts)
+
+    def queries(self, texts: Sequence[str]) -> np.ndarray:
+        texts = list(texts)
+        keys = [memo_key(self.inner.name, "query", t) for t in texts]
+        self.used.update(keys)
+        found = {**self._known(sorted(set(keys) - set(self.fresh))), **self.fresh}
+        missing = list(dict.fromkeys(t for t, k in zip(texts, keys) if k not in found))
+        if missing:
+            vectors = self.inner.queries(missing)
+            for text, vector in zip(missing, vectors):
+                key = memo_key(self.inner.name, "query", text)
+                self.fresh[key] = found[key] = np.asarray(vector, dtype=np.float32)
+        if not texts:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        return np.vstack([found[k] for k in keys]).astype(np.float32)
