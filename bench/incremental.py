@@ -115,7 +115,7 @@ def main() -> None:
           f"judged afresh; {second / first:.1%} of the first run, {second / whole:.1%} of the full run")
     print(f"full run ({args.n + args.add} items):      {whole:7.1f} s, {full_judged[0]} of {full_judged[1]} claims judged")
     print("tables equal to the full run's: " + ("yes, all of " + ", ".join(TABLES) if not differ else
-                                               "NO: " + ", ".join(f"{t} ({len(set(a[t]) ^ set(b[t]))} rows differ)"
+                                               "NO: " + ", ".join(f"{t} ({len(set(map(repr, a[t])) ^ set(map(repr, b[t])))} rows differ)"
                                                                   for t in differ)))
 
 

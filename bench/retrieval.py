@@ -132,25 +132,27 @@ def build_index(texts: list[str], titles: list[str] | None, lookup: dict[str, np
                 hnsw: bool = False) -> dict[str, float]:
     """Index the texts as claimflow indexes news: one document per title (its Wikipedia article)
     with that title as context, or (titles=None) every sentence alone, without context."""
-    from evidence.index import add_passages, create_hnsw, rebuild_bm25
+    from evidence.index import passage_rows
     from evidence.models import Passage
     from store import connect
+    from store.writer import Writer
 
     con = connect(db)
+    writer = Writer(con)
     doc_of = {title: f"d{i:06d}" for i, title in enumerate(dict.fromkeys(titles))} if titles else {}
     passages = [Passage(passage_id=f"p{i:07d}", doc_id=doc_of[titles[i]] if titles else f"s{i:07d}", text=t,
                         char_start=0, char_end=len(t)) for i, t in enumerate(texts)]
     doc_titles = {d: title for title, d in doc_of.items()}
     times = {}
     started = time.perf_counter()
-    add_passages(con, passages, Precomputed(lookup), "bench", titles=doc_titles)
+    writer.add_passages(passage_rows(con, passages, Precomputed(lookup), "bench", titles=doc_titles))
     times["load vectors (Arrow)"] = time.perf_counter() - started
     started = time.perf_counter()
-    rebuild_bm25(con)
+    writer.rebuild_bm25()
     times["BM25 index (fts)"] = time.perf_counter() - started
     if hnsw:
         started = time.perf_counter()
-        create_hnsw(con)
+        writer.create_hnsw()
         times["HNSW index (vss)"] = time.perf_counter() - started
     con.close()
     return times

@@ -186,7 +186,6 @@ def ingest(
     from store import publish_snapshot
 
     absolute = pipeline.absolute([str(s) for s in sources])
-    result = pipeline.ingest(absolute)
     con = _open(db)
     try:
         writer = Writer(con)
@@ -194,15 +193,15 @@ def ingest(
         writer.close_crashed_runs()
         writer.absolute_origins(db.absolute().parent)
         writer.start_run(run_id, None, "ingest-only", "-", "-", absolute)
-        fresh = writer.add_documents(result.documents, run_id)
-        writer.clear_errors_under(absolute)
-        writer.record_errors(result.errors, run_id)
+        result = pipeline.ingest(writer, absolute, run_id)
         writer.finish_run(run_id, "completed", {"n_documents_seen": len(result.documents),
-                                                 "n_documents_new": len(fresh), "n_ingest_errors": len(result.errors)})
+                                                 "n_documents_new": len(result.new),
+                                                 "n_ingest_errors": len(result.errors)})
         publish_snapshot(con, db)
     finally:
         con.close()
-    typer.echo(f"{len(result.documents)} documents read, {len(fresh)} new, {len(result.errors)} not ingested -> {db}")
+    typer.echo(f"{len(result.documents)} documents read, {len(result.new)} new, {len(result.errors)} not ingested "
+               f"-> {db}")
     for e in result.errors:
         typer.echo(f"  not ingested: {e.origin}: {e.reason}: {e.detail}", err=True)
 
@@ -356,15 +355,16 @@ def hnsw(db: DbOption = Path(DEFAULT_DB)) -> None:
     by later runs). claimflow's own retrieval does not need it."""
     import time
 
-    from evidence.index import HNSW_INDEX, create_hnsw
+    from evidence.index import HNSW_INDEX
     from store import publish_snapshot
+    from store.writer import Writer
 
     if not db.exists():
         raise typer.BadParameter(f"no claimflow database at {db}", param_hint="--db")
     con = _open(db)
     try:
         started = time.perf_counter()
-        create_hnsw(con)
+        Writer(con).create_hnsw()
         n = con.execute("SELECT count(*) FROM passages").fetchone()[0]
         publish_snapshot(con, db)
     finally:

@@ -1,9 +1,10 @@
-"""What a run reuses from the runs before it: pair judgements and query vectors.
+"""What a run reuses from the runs before it: pair judgements, query vectors and parses.
 
 A judge's answer for a pair depends only on the judge (its name carries its version) and the two
 texts as it read them; a query vector only on the embedder and the claim statement. So both are
 stored under a hash of exactly that (tables `judge_memo` and `query_vectors`, migration 009) and a
-run asks its judge and embedder only for what is not stored. A run that adds 10 documents to 1,000
+run asks its judge and embedder only for what is not stored; the spaCy parses of claim statements,
+which the accounts of events read on every run, are kept the same way (`parses`). A run that adds 10 documents to 1,000
 judges the pairs that involve something new (new claims, new passages in an old claim's candidates,
 new contradiction partners) and gives the same tables as a full re-run over all 1,010, since
 everything else it reads back is what the judge would have said again.
@@ -39,9 +40,13 @@ class MemoJudge:
     judgements it made (failures are never stored: they are pending, and asked again next run).
     Everything else (`name`, `absolute_dates`, ...) is the inner judge's."""
 
-    def __init__(self, inner, known: Callable[[list[str]], dict[str, Judgement]]) -> None:
+    BATCH = 256  # pairs per call of the inner judge, so that `progress(done, total)` can follow a long stage
+
+    def __init__(self, inner, known: Callable[[list[str]], dict[str, Judgement]],
+                 progress: Callable[[int, int], None] | None = None) -> None:
         self.inner = inner
         self._known = known
+        self.progress = progress
         self.used: set[str] = set()
         self.fresh: dict[str, Judgement] = {}
         self.asked: set[tuple[str, str]] = set()  # the pairs the inner judge was asked (answered or failed)
@@ -60,7 +65,12 @@ class MemoJudge:
         for i, k in enumerate(keys):
             if k not in found:
                 todo.setdefault(k, i)
-        answers = self.inner.judge([pairs[i] for i in todo.values()]) if todo else []
+        ask = [pairs[i] for i in todo.values()]
+        answers: list[Judgement | JudgeFailure] = []
+        for start in range(0, len(ask), self.BATCH):
+            answers += self.inner.judge(ask[start:start + self.BATCH])
+            if self.progress is not None:
+                self.progress(len(answers), len(ask))
         asked: dict[str, Judgement | JudgeFailure] = {}
         for (k, i), answer in zip(todo.items(), answers):
             asked[k] = answer
@@ -100,3 +110,30 @@ class MemoEmbedder:
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
         return np.vstack([found[k] for k in keys]).astype(np.float32)
+
+
+class MemoParser:
+    """spaCy parses of texts, read back from `known` (one-document DocBin bytes by key) where stored."""
+
+    def __init__(self, nlp, known: Callable[[list[str]], dict[str, bytes]]) -> None:
+        self.nlp = nlp
+        self.name = f"spacy:{nlp.meta['lang']}_{nlp.meta['name']}-{nlp.meta['version']}:{'+'.join(nlp.pipe_names)}"
+        self._known = known
+        self.used: set[str] = set()
+        self.fresh: dict[str, bytes] = {}
+
+    def pipe(self, texts: Sequence[str]) -> list:
+        from spacy.tokens import DocBin
+
+        texts = list(texts)
+        keys = [memo_key(self.name, "parse", t) for t in texts]
+        self.used.update(keys)
+        stored = {**self._known(sorted(set(keys) - set(self.fresh))), **self.fresh}
+        docs = {k: next(iter(DocBin().from_bytes(b).get_docs(self.nlp.vocab))) for k, b in stored.items()}
+        missing = list(dict.fromkeys(t for t, k in zip(texts, keys) if k not in docs))
+        for text, doc in zip(missing, self.nlp.pipe(missing, batch_size=256)):
+            key = memo_key(self.name, "parse", text)
+            one = DocBin(store_user_data=False)
+            one.add(doc)
+            self.fresh[key], docs[key] = one.to_bytes(), doc
+        return [docs[k] for k in keys]

@@ -1,23 +1,38 @@
-"""The pipeline as plain functions, one per stage. Prefect flows (flows/) wrap these; tests call them."""
+"""The pipeline as plain functions, one per stage. Prefect flows (flows/) wrap each in a task; tests
+and `claimflow ingest` call them directly.
+
+    ingest   read the sources; record new documents and what could not be read
+    extract  claims and prose sentences of the documents not extracted yet (computes, writes nothing)
+    index    passages embedded and stored, then the extractions they came from; duplicates, source
+             groups, speakers' full names, BM25
+    judge    retrieve evidence for every check-worthy claim, judge the pairs not judged before,
+             contradictions and verdicts (computes, writes nothing)
+    record   the judged tables, their history, and what the judge learnt
+
+Every write goes through one store.writer.Writer. Each stage returns a result whose `summary` is
+the line the flow logs."""
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
 from claimflow.engines import Engine
-from claimflow.memo import MemoEmbedder, MemoJudge
+from claimflow.memo import MemoEmbedder, MemoJudge, MemoParser
+from evidence.index import passage_rows
+from evidence.sources import find_duplicates, source_groups
 from claims.models import Claim, DocumentClaims
+from claims.nlp import get_nlp
 from claims.speakers import unify_surnames
 from evidence.models import EvidenceRow, Hit, Judgement, Passage, passage_id_for
 from evidence.retrieve import retrieve
 from ingest import Document, IngestError, read_sources
 from ingest.dates import absolute_dates, original_offsets
-from store.writer import Memo, Writer
+from store.writer import Memo, RunChanges, Writer
 from verdicts.accounts import account_conflicts
 from verdicts.contradictions import account, claims_in_passage, find_contradictions
 from verdicts.events import Account, relate, reported_at
@@ -28,6 +43,65 @@ from verdicts.verdicts import decide_all
 class IngestResult(BaseModel):
     documents: list[Document]
     errors: list[IngestError]
+    new: list[str] = []  # ids of the documents the database did not have (set by `ingest`)
+
+    @property
+    def summary(self) -> str:
+        return (f"ingested {len(self.documents)} documents: {len(self.new)} new, {len(self.errors)} not ingested")
+
+
+class Extracted(BaseModel):
+    """What extraction made of the documents waiting for it (boilerplate sentences already dropped)."""
+
+    documents: list[Document]
+    results: list[DocumentClaims]
+
+    @property
+    def extractions(self) -> list[DocumentClaims]:
+        return [x for x in self.results if x.error is None]
+
+    @property
+    def errors(self) -> list[IngestError]:
+        origin = {d.doc_id: d.origin for d in self.documents}
+        return [IngestError(origin=origin[x.doc_id], reason="extraction",
+                            detail=f"document {x.doc_id}: {x.error}; it will be retried next run")
+                for x in self.results if x.error is not None]
+
+    @property
+    def waiting(self) -> list[Pending]:
+        return [Pending(stage="extract", item_id=x.doc_id, claim_id=None, doc_id=x.doc_id, reason=x.error)
+                for x in self.results if x.error is not None]
+
+    @property
+    def summary(self) -> str:
+        return (f"extracted {len(self.documents)} documents: {sum(len(x.claims) for x in self.extractions)} claims, "
+                f"{len(self.errors)} failed")
+
+
+class Indexed(BaseModel):
+    passages: int
+    duplicates: int
+    groups_changed: int
+    speakers_renamed: int  # claims whose speaker carries the full name another document gives
+
+    @property
+    def summary(self) -> str:
+        return (f"indexed {self.passages} new passages ({self.duplicates} repeat another document's); "
+                f"{self.groups_changed} source groups changed, {self.speakers_renamed} claims' speakers given full names")
+
+
+class Recorded(BaseModel):
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    changes: RunChanges
+    contradictions: int
+    pending: int
+
+    @property
+    def summary(self) -> str:
+        return (f"recorded {self.contradictions} contradictions ({len(self.changes.appeared)} new, "
+                f"{len(self.changes.disappeared)} gone), {len(self.changes.verdicts)} verdicts changed, "
+                f"{self.pending} items pending")
 
 
 class JudgeResult(BaseModel):
@@ -38,8 +112,15 @@ class JudgeResult(BaseModel):
     verdicts: list[ClaimVerdict]
     pending: list[Pending] = []
     changes: list[Change] = []
+    claims: int = 0
     claims_judged: int = 0  # check-worthy claims with at least one pair judged afresh (the rest reused)
     memo: Memo | None = None
+
+    @property
+    def summary(self) -> str:
+        return (f"judged {self.claims} claims ({self.claims_judged} with pairs judged afresh, the rest read back): "
+                f"{len(self.evidence)} evidence rows, {len(self.contradictions)} contradictions, "
+                f"{len(self.verdicts)} verdicts, {len(self.pending)} pending")
 
 
 def absolute(sources: Sequence[str]) -> list[str]:
@@ -48,11 +129,24 @@ def absolute(sources: Sequence[str]) -> list[str]:
     return [os.path.abspath(s) for s in sources]
 
 
-def ingest(sources: Sequence[str], today: date | None = None) -> IngestResult:
+def read(sources: Sequence[str], today: date | None = None) -> IngestResult:
+    """Read the sources (nothing written): every document, and every file or line that is none."""
     documents, errors = [], []
     for item in read_sources(absolute(sources), today):
         (documents if isinstance(item, Document) else errors).append(item)
     return IngestResult(documents=documents, errors=errors)
+
+
+def ingest(writer: Writer, sources: Sequence[str], run_id: str, today: date | None = None) -> IngestResult:
+    """Stage 1: read the sources, store the documents the database does not have (an edited file
+    replaces its old version), and record what could not be read (errors of these sources from
+    earlier runs are replaced)."""
+    sources = absolute(sources)
+    result = read(sources, today)
+    result.new = writer.add_documents(result.documents, run_id)
+    writer.clear_errors_under(sources)
+    writer.record_errors(result.errors, run_id)
+    return result
 
 
 def unusable_sources(sources: Sequence[str], ingested: IngestResult) -> str | None:
@@ -77,8 +171,44 @@ def unusable_sources(sources: Sequence[str], ingested: IngestResult) -> str | No
     return "; ".join(problems) or None
 
 
-def extract(engine: Engine, documents: list[Document]) -> list[DocumentClaims]:
-    return engine.extractor.extract(documents)
+# How a long stage reports how far it got: progress(step, done, total), e.g. ("extract", 200, 1000).
+Progress = Callable[[str, int, int], None]
+EXTRACT_BATCH = 100  # documents per extractor call (each document is extracted on its own)
+
+
+def extract(con, engine: Engine, documents: list[Document], progress: Progress | None = None) -> Extracted:
+    """Stage 2: claims and prose sentences of `documents`, without an outlet's boilerplate. A document
+    whose extraction failed carries its error (it is recorded, and retried next run)."""
+    results: list[DocumentClaims] = []
+    for start in range(0, len(documents), EXTRACT_BATCH):
+        results += engine.extractor.extract(documents[start:start + EXTRACT_BATCH])
+        if progress is not None:
+            progress("extract", len(results), len(documents))
+    if not documents:
+        return Extracted(documents=[], results=[])
+    return Extracted(documents=documents, results=drop_boilerplate(con, documents, results))
+
+
+def index(writer: Writer, engine: Engine, extracted: Extracted, run_id: str,
+          progress: Progress | None = None) -> Indexed:
+    """Stage 3: store the passages first (a document counts as extracted only once its passages are
+    indexed too; one whose extraction failed after its sentences were found is indexed all the same,
+    so that it is evidence for other claims while its own claims wait), then the extractions, their
+    errors and what waits; link repeated passages, regroup sources, give bare surnames the full name,
+    rebuild BM25."""
+    con = writer.con
+    added = writer.add_passages(passage_rows(con, passages_of(extracted.documents, extracted.results),
+                                             engine.embedder, run_id, progress=progress))
+    done = {x.doc_id for x in extracted.extractions}
+    writer.record_errors(extracted.errors, run_id)
+    writer.clear_errors([d.origin for d in extracted.documents if d.doc_id in done], "extraction")
+    writer.save_extractions(extracted.extractions, engine.extractor.name, run_id, anomalies_of(extracted.extractions))
+    linked = writer.link_duplicates(find_duplicates(con, set(added)))
+    writer.save_pending_extractions(extracted.waiting, engine.extractor.name, run_id)
+    changed = writer.save_source_groups(source_groups(con), run_id)
+    renamed = writer.name_speakers(unify_surnames(writer.extracted_speakers()))
+    writer.rebuild_bm25()
+    return Indexed(passages=len(added), duplicates=linked, groups_changed=changed, speakers_renamed=renamed)
 
 
 # A sentence written word for word in this many documents of one outlet is its template ("View news.",
@@ -153,11 +283,6 @@ def anomalies_of(extractions: Sequence[DocumentClaims]) -> list[Contradiction]:
                 speaker_a=claim.speaker, speaker_b=None, same_document=True,
             ))
     return out
-
-
-def speaker_renames(claims: Sequence[Claim]) -> dict[str, str]:
-    """Across documents, a bare surname becomes the one full name that ends with it."""
-    return unify_surnames(c.speaker for c in claims)
 
 
 def judged_texts(engine: Engine, claim: Claim, claim_dated: bool, hit: Hit) -> tuple[str, str]:
@@ -243,7 +368,7 @@ def with_accounts(evidence: list[EvidenceRow], conflicts: Sequence[Contradiction
 
 
 def judge(con, engine: Engine, claims: list[Claim], source_of: dict[str, str], *, top_k: int = 8,
-          reuse: bool = True) -> JudgeResult:
+          reuse: bool = True, progress: Progress | None = None) -> JudgeResult:
     """Retrieve evidence for check-worthy claims, judge each pair, find contradictions, decide verdicts.
 
     Pairs judged by an earlier run with the same judge, and query vectors of statements embedded
@@ -255,6 +380,8 @@ def judge(con, engine: Engine, claims: list[Claim], source_of: dict[str, str], *
     judge_ = MemoJudge(engine.judge, lambda keys: store.known_judgements(engine.judge.name, keys) if reuse else {})
     embedder = MemoEmbedder(engine.embedder,
                             lambda keys: store.known_query_vectors(engine.embedder.name, keys) if reuse else {})
+    nlp = get_nlp()
+    parser = MemoParser(nlp, lambda keys: store.known_parses(parser.name, keys) if reuse else {})
     targets = [c for c in claims if c.checkworthy]
     times = document_times(con, {c.doc_id for c in claims})
     dated = set(times)
@@ -263,6 +390,8 @@ def judge(con, engine: Engine, claims: list[Claim], source_of: dict[str, str], *
     pairs = [(claim_id, hit) for claim_id, hs in hits.items() for hit in hs]
     read = [judged_texts(engine, by_id[cid], by_id[cid].doc_id in dated, hit) for cid, hit in pairs]
     texts = [text for _, text in read]
+    if progress is not None:
+        judge_.progress = lambda done, total: progress("judge claim-evidence pairs", done, total)
     judgements = judge_.judge(read)
     claims_judged = {cid for (cid, _), pair in zip(pairs, read) if pair in judge_.asked}
     by_doc: dict[str, list[Claim]] = {}
@@ -280,13 +409,16 @@ def judge(con, engine: Engine, claims: list[Claim], source_of: dict[str, str], *
                                    doc_id=by_id[cid].doc_id, reason=j.reason))
     failed: list[tuple[Claim, Claim, str]] = []
     changes: list[Change] = []
+    if progress is not None:
+        judge_.progress = lambda done, total: progress("judge pairs of claims", done, total)
     contradictions = find_contradictions(claims, evidence, judge_, failed, dated, times, changes)
     judged = {frozenset((x.claim_id_a, x.claim_id_b)) for x in contradictions}
     documents = {d: (title or "", text) for d, title, text in con.execute(
         "SELECT doc_id, title, text FROM documents WHERE doc_id IN (SELECT unnest(?))",
         [sorted({c.doc_id for c in claims})]).fetchall()}
     told = [x for x in account_conflicts(claims, source_of, times,
-                                         {d: f"{title}\n{text}" for d, (title, text) in documents.items()})
+                                         {d: f"{title}\n{text}" for d, (title, text) in documents.items()},
+                                         parser.pipe)
             if frozenset((x.claim_id_a, x.claim_id_b)) not in judged]
     contradictions += told
     evidence = with_accounts(evidence, told, by_id, times, {d: text for d, (_, text) in documents.items()})
@@ -295,6 +427,25 @@ def judge(con, engine: Engine, claims: list[Claim], source_of: dict[str, str], *
     waiting = {p.claim_id for p in pending if p.stage == "judge"}
     verdicts = decide_all([c for c in targets if c.claim_id not in waiting], evidence, source_of, claims)
     memo = Memo(judged_by=engine.judge.name, embedder=engine.embedder.name, used_judgements=judge_.used,
-                judgements=judge_.fresh, used_vectors=embedder.used, vectors=embedder.fresh)
+                judgements=judge_.fresh, used_vectors=embedder.used, vectors=embedder.fresh, parser=parser.name,
+                used_parses=parser.used, parses=parser.fresh)
     return JudgeResult(evidence=evidence, contradictions=contradictions, verdicts=verdicts, pending=pending,
                        changes=changes, claims_judged=len(claims_judged), memo=memo)
+
+
+def judge_corpus(writer: Writer, engine: Engine, *, top_k: int = 8, reuse: bool = True,
+                 progress: Progress | None = None) -> JudgeResult:
+    """Stage 4: `judge` over every claim in the database."""
+    claims = writer.load_claims()
+    result = judge(writer.con, engine, claims, writer.sources(), top_k=top_k, reuse=reuse, progress=progress)
+    result.claims = len(claims)
+    return result
+
+
+def record(writer: Writer, judged: JudgeResult, run_id: str, judged_by: str) -> Recorded:
+    """Stage 5: replace the judged tables with this run's, record what changed, keep what the judge learnt."""
+    changes = writer.save_judgements(judged.evidence, judged.contradictions, judged.verdicts, run_id,
+                                     judged.pending, judged_by, judged.changes, judged.memo)
+    contradictions, pending = writer.con.execute(
+        "SELECT (SELECT count(*) FROM contradictions), (SELECT count(*) FROM pending)").fetchone()
+    return Recorded(changes=changes, contradictions=contradictions, pending=pending)

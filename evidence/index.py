@@ -1,7 +1,8 @@
 """The passage index inside DuckDB: a `passages` table with FLOAT[384] embeddings and a BM25 index.
 
 Adding documents embeds and inserts only passages not yet in the table; the BM25 index (fts) is
-rebuilt over the whole table afterwards (about 0.1 s per 10,000 passages).
+rebuilt over the whole table afterwards (about 0.1 s per 10,000 passages). This module reads and
+computes; the writes (insert, BM25 and HNSW statements) go through store.writer.Writer.
 
 Document context: a sentence is indexed together with its document's title (`passages.title`,
 migration 005). BM25 covers both fields, and `context_embedding` is the e5 vector of
@@ -11,7 +12,7 @@ decade." says little alone and much under the headline "Arctic sea ice": on Clim
 context raises hybrid recall@10 from 0.40 to 0.47 (bench/retrieval.py quality)."""
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import duckdb
 import numpy as np
@@ -64,60 +65,69 @@ def _vector_column(vectors: np.ndarray, present: np.ndarray | None = None) -> pa
     return pa.FixedSizeListArray.from_arrays(values, DIMENSIONS, mask=mask)
 
 
-def add_passages(con: duckdb.DuckDBPyConnection, passages: Sequence[Passage], embedder: Embedder,
-                 run_id: str, titles: Mapping[str, str | None] | None = None) -> list[str]:
-    """Embed and insert passages that are not indexed yet; returns the ids added.
+def passage_rows(con: duckdb.DuckDBPyConnection, passages: Sequence[Passage], embedder: Embedder,
+                 run_id: str, titles: Mapping[str, str | None] | None = None,
+                 progress: Callable[[str, int, int], None] | None = None) -> pa.Table | None:
+    """The rows to insert for the passages not indexed yet, embedded (None when all are indexed);
+    store.writer.Writer.add_passages inserts them. Reads only.
 
-    `titles` maps doc_id to the document's title; by default they are read from `documents`."""
+    `titles` maps doc_id to the document's title; by default they are read from `documents`.
+    `progress(step, done, total)` follows the embedding."""
     fresh = new_passages(con, passages)
-    if fresh:
-        vectors = embedder.passages([p.text for p in fresh]).astype(np.float32)
-        columns = {
-            "passage_id": [p.passage_id for p in fresh],
-            "doc_id": [p.doc_id for p in fresh],
-            "text": [p.text for p in fresh],
-            "char_start": pa.array([p.char_start for p in fresh], pa.int32()),
-            "char_end": pa.array([p.char_end for p in fresh], pa.int32()),
-            "published_at": pa.array([p.published_at for p in fresh], pa.timestamp("us")),
-            "embedding": _vector_column(vectors),
-            "run_id": [run_id] * len(fresh),
-        }
-        if has_context(con):
-            if titles is None:
-                titles = document_titles(con, sorted({p.doc_id for p in fresh}))
-            title_of = [" ".join((titles.get(p.doc_id) or "").split()) or None for p in fresh]
-            contexts = [context_text(t, p.text) for t, p in zip(title_of, fresh)]
-            present = np.array([c is not None for c in contexts], dtype=bool)
-            context_vectors = np.zeros_like(vectors)
-            if present.any():
-                context_vectors[present] = embedder.passages([c for c in contexts if c is not None])
-            columns["title"] = pa.array(title_of, pa.string())
-            columns["context_embedding"] = _vector_column(context_vectors, present)
-        table = pa.table(columns)
-        con.register("_new_passages", table)
-        try:
-            names = ", ".join(table.column_names)
-            con.execute(f"INSERT INTO passages ({names}) SELECT {names} FROM _new_passages")
-        finally:
-            con.unregister("_new_passages")
-    return [p.passage_id for p in fresh]
+    if not fresh:
+        return None
+    vectors = _embed(embedder, [p.text for p in fresh], "embed passages", progress)
+    columns = {
+        "passage_id": [p.passage_id for p in fresh],
+        "doc_id": [p.doc_id for p in fresh],
+        "text": [p.text for p in fresh],
+        "char_start": pa.array([p.char_start for p in fresh], pa.int32()),
+        "char_end": pa.array([p.char_end for p in fresh], pa.int32()),
+        "published_at": pa.array([p.published_at for p in fresh], pa.timestamp("us")),
+        "embedding": _vector_column(vectors),
+        "run_id": [run_id] * len(fresh),
+    }
+    if has_context(con):
+        if titles is None:
+            titles = document_titles(con, sorted({p.doc_id for p in fresh}))
+        title_of = [" ".join((titles.get(p.doc_id) or "").split()) or None for p in fresh]
+        contexts = [context_text(t, p.text) for t, p in zip(title_of, fresh)]
+        present = np.array([c is not None for c in contexts], dtype=bool)
+        context_vectors = np.zeros_like(vectors)
+        if present.any():
+            context_vectors[present] = _embed(embedder, [c for c in contexts if c is not None],
+                                              "embed passages in their title's context", progress)
+        columns["title"] = pa.array(title_of, pa.string())
+        columns["context_embedding"] = _vector_column(context_vectors, present)
+    return pa.table(columns)
 
 
-def rebuild_bm25(con: duckdb.DuckDBPyConnection) -> None:
-    """BM25 over the passage text and its document's title (one score over both fields, as if the
-    title were written before the sentence); `match_bm25(..., fields := 'text')` searches the text alone."""
+def _embed(embedder: Embedder, texts: list[str], step: str, progress) -> np.ndarray:
+    if progress is None:
+        return embedder.passages(texts).astype(np.float32)
+    out = []
+    for start in range(0, len(texts), EMBED_BATCH):
+        out.append(embedder.passages(texts[start:start + EMBED_BATCH]).astype(np.float32))
+        progress(step, min(start + EMBED_BATCH, len(texts)), len(texts))
+    return np.vstack(out) if out else np.zeros((0, DIMENSIONS), np.float32)
+
+
+EMBED_BATCH = 512  # passages per embedder call when progress is followed (e5 batches them by 64 inside)
+
+
+def bm25_statement(con: duckdb.DuckDBPyConnection) -> str:
+    """The statement that (re)builds BM25 (store.writer.Writer.rebuild_bm25 runs it): over the passage
+    text and its document's title (one score over both fields, as if the title were written before
+    the sentence); `match_bm25(..., fields := 'text')` searches the text alone."""
     fields = "'title', 'text'" if has_context(con) else "'text'"
-    con.execute(
-        f"PRAGMA create_fts_index('passages', 'passage_id', {fields}, stemmer = 'porter', "
-        "stopwords = 'english', strip_accents = 1, lower = 1, overwrite = 1)"
-    )
+    return (f"PRAGMA create_fts_index('passages', 'passage_id', {fields}, stemmer = 'porter', "
+            "stopwords = 'english', strip_accents = 1, lower = 1, overwrite = 1)")
 
 
-def create_hnsw(con: duckdb.DuckDBPyConnection) -> None:
-    """An HNSW index (vss) over the embeddings, for `ORDER BY array_negative_inner_product(...) LIMIT k`.
-
-    DuckDB keeps HNSW indexes of a file database only with experimental persistence switched on
-    (store.connect does); the index is maintained on INSERT afterwards. Building it over 100,000
-    vectors takes about a minute on 2 cores. DuckDB warns that a crash while writing may lose or
-    corrupt an experimental index: it can always be dropped and built again from the vectors."""
-    con.execute(f"CREATE INDEX IF NOT EXISTS {HNSW_INDEX} ON passages USING HNSW (embedding) WITH (metric = 'ip')")
+# An HNSW index (vss) over the embeddings, for `ORDER BY array_negative_inner_product(...) LIMIT k`
+# (store.writer.Writer.create_hnsw runs it). DuckDB keeps HNSW indexes of a file database only with
+# experimental persistence switched on (store.connect does); the index is maintained on INSERT
+# afterwards. Building it over 100,000 vectors takes about a minute on 2 cores. DuckDB warns that a
+# crash while writing may lose or corrupt an experimental index: it can always be dropped and built
+# again from the vectors.
+HNSW_STATEMENT = f"CREATE INDEX IF NOT EXISTS {HNSW_INDEX} ON passages USING HNSW (embedding) WITH (metric = 'ip')"

@@ -34,14 +34,15 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(_WORD.findall(text.lower()))
 
 
-def link_duplicates(con: duckdb.DuckDBPyConnection, new_ids: set[str]) -> int:
-    """Set `duplicate_of` for the new passages; returns how many were linked."""
+def find_duplicates(con: duckdb.DuckDBPyConnection, new_ids: set[str]) -> set[tuple[str, str]]:
+    """The (passage, earlier passage it repeats) links that the new passages make, for
+    `passages.duplicate_of` (store.writer.Writer.link_duplicates writes them). Reads only."""
     if not new_ids:
-        return 0
+        return set()
     table = PassageTable.load(con)
     new = [i for i, pid in enumerate(table.ids) if pid in new_ids]
     if not new:
-        return 0
+        return set()
     words = {}
     links: set[tuple[str, str]] = set()
     latest = np.datetime64("9999-12-31", "us")
@@ -71,14 +72,12 @@ def link_duplicates(con: duckdb.DuckDBPyConnection, new_ids: set[str]) -> int:
             links.add((table.ids[i], best[1]))
         elif best is not None:  # the new passage is the earlier one: the other points at it
             links.add((best[1], table.ids[i]))
-    for pid, original in sorted(links):
-        con.execute("UPDATE passages SET duplicate_of = ? WHERE passage_id = ? AND duplicate_of IS NULL",
-                    [original, pid])
-    return len(links)
+    return links
 
 
-def group_sources(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, str]:
-    """Recompute `source_groups` from outlets and syndicated copies; returns doc_id -> source."""
+def source_groups(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str]]:
+    """Each document's source from outlets and syndicated copies: doc_id -> (source, "own" or
+    "syndicated copy"), for `source_groups` (store.writer.Writer.save_source_groups). Reads only."""
     docs = con.execute("SELECT doc_id, lower(trim(source)), published_at FROM documents ORDER BY doc_id").fetchall()
     own = {doc_id: outlet or doc_id for doc_id, outlet, _ in docs}
     latest = datetime.max
@@ -103,9 +102,4 @@ def group_sources(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, str]
             doc_id = copy_of[doc_id]
         return doc_id
 
-    groups = {doc_id: own[original(doc_id)] for doc_id in own}
-    con.execute("DELETE FROM source_groups")
-    if groups:
-        con.executemany("INSERT INTO source_groups VALUES (?, ?, ?, ?)",
-                        [[d, g, "syndicated copy" if d in copy_of else "own", run_id] for d, g in groups.items()])
-    return groups
+    return {doc_id: (own[original(doc_id)], "syndicated copy" if doc_id in copy_of else "own") for doc_id in own}

@@ -1,18 +1,21 @@
 """The `verify_corpus` flow: ingest -> extract -> index -> retrieve + judge -> record, into DuckDB.
 
-Tasks compute and return pydantic results; only the flow body writes, through one Writer on one
-connection (DuckDB allows one writing process, and one busy connection cannot serve threads).
+Each task is one stage function of claimflow/pipeline.py; every write goes through one Writer on one
+connection (DuckDB allows one writing process, and one busy connection cannot serve threads), and
+the flow body keeps the run's own bookkeeping: the runs row, the read snapshot, the artifacts.
 Run it from the CLI (`claimflow run`, no server needed) or as the scheduled deployment in prefect.yaml."""
 
 import asyncio
 import os
+import time
 import uuid
 from datetime import date
 from pathlib import Path
 
 import duckdb
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.artifacts import (create_markdown_artifact, create_progress_artifact, create_table_artifact,
+                               update_progress_artifact)
 from prefect.cache_policies import NO_CACHE
 from prefect.exceptions import TerminationSignal
 from prefect.runtime import flow_run
@@ -21,14 +24,10 @@ from pydantic import BaseModel
 
 from claimflow import pipeline, run_report
 from claimflow.engines import Engine, resolve_engine
-from claims.models import Claim, DocumentClaims
-from evidence.index import add_passages, rebuild_bm25
-from evidence.sources import group_sources, link_duplicates
 from ingest.models import Document, IngestError
 from store import DEFAULT_DB, connect_waiting, publish_snapshot
 from store.db import note_failed_run, take_failed_runs
 from store.writer import RunChanges, Writer, now
-from verdicts.models import Pending
 
 _TASK = dict(cache_policy=NO_CACHE, persist_result=False)
 
@@ -60,20 +59,74 @@ class SourceError(RuntimeError):
     """A source that does not exist, or a folder with nothing readable: the run fails with the reason."""
 
 
+# One task per stage (claimflow/pipeline.py), each logging its counts; the stage functions do the work.
 @task(name="ingest", **_TASK)
-def ingest_task(sources: list[str], today: date | None) -> pipeline.IngestResult:
-    return pipeline.ingest(sources, today)
+def ingest_task(writer: Writer, sources: list[str], run_id: str, today: date | None) -> pipeline.IngestResult:
+    return _logged(pipeline.ingest(writer, sources, run_id, today))
 
 
 @task(name="extract", **_TASK)
-def extract_task(engine: Engine, documents: list[Document]) -> list[DocumentClaims]:
-    return pipeline.extract(engine, documents)
+def extract_task(con, engine: Engine, documents: list[Document], progress: Progress) -> pipeline.Extracted:
+    return _logged(pipeline.extract(con, engine, documents, progress))
+
+
+@task(name="index", **_TASK)
+def index_task(writer: Writer, engine: Engine, extracted: pipeline.Extracted, run_id: str,
+               progress: Progress) -> pipeline.Indexed:
+    return _logged(pipeline.index(writer, engine, extracted, run_id, progress))
 
 
 @task(name="judge", **_TASK)
-def judge_task(con, engine: Engine, claims: list[Claim], source_of: dict[str, str], top_k: int,
-               reuse: bool) -> pipeline.JudgeResult:
-    return pipeline.judge(con, engine, claims, source_of, top_k=top_k, reuse=reuse)
+def judge_task(writer: Writer, engine: Engine, top_k: int, reuse: bool, progress: Progress) -> pipeline.JudgeResult:
+    return _logged(pipeline.judge_corpus(writer, engine, top_k=top_k, reuse=reuse, progress=progress))
+
+
+@task(name="record", **_TASK)
+def record_task(writer: Writer, judged: pipeline.JudgeResult, run_id: str, judged_by: str) -> pipeline.Recorded:
+    return _logged(pipeline.record(writer, judged, run_id, judged_by))
+
+
+def _logged(result):
+    get_run_logger().info(result.summary)
+    return result
+
+
+class Progress:
+    """A progress artifact in the Prefect UI for the long stages (extract, embed, judge): its bar moves
+    through each step's share of the run and its description says where the run is ("judge
+    claim-evidence pairs: 2,048 of 9,300"). Updated at most every `every` seconds; a run without an
+    API (or an API that refuses) just goes on without it."""
+
+    SHARES = {"extract": (0, 40), "embed passages": (40, 50), "embed passages in their title's context": (50, 60),
+              "judge claim-evidence pairs": (60, 95), "judge pairs of claims": (95, 99)}
+
+    def __init__(self, run_id: str, logger, every: float = 2.0) -> None:
+        self.run_id, self.logger, self.every = run_id, logger, every
+        self.artifact = None
+        self.last = 0.0
+
+    def __call__(self, step: str, done: int, total: int) -> None:
+        if time.monotonic() - self.last < self.every and done < total:
+            return
+        self.last = time.monotonic()
+        low, high = self.SHARES.get(step, (0, 100))
+        self._show(low + (high - low) * done / max(1, total), f"claimflow run {self.run_id}: {step}: {done:,} of {total:,}")
+
+    def finish(self, message: str) -> None:
+        if self.artifact is not None:
+            self._show(100.0, f"claimflow run {self.run_id}: {message}")
+
+    def _show(self, percent: float, description: str) -> None:
+        if not flow_run.get_id():
+            return
+        try:
+            if self.artifact is None:
+                self.artifact = create_progress_artifact(percent, description=description)
+            else:
+                update_progress_artifact(self.artifact, percent, description=description)
+        except Exception as exc:  # progress is a convenience; the run's work goes on
+            self.logger.warning("could not show progress: %s", exc)
+            self.artifact, self.every = None, float("inf")
 
 
 @flow(name="verify-corpus", log_prints=False)
@@ -114,16 +167,11 @@ def verify_corpus(sources: list[str], db: str = DEFAULT_DB, engine: str = "local
         writer.absolute_origins(Path(db).absolute().parent)
         writer.start_run(run_id, flow_run.get_id(), chosen.spec, chosen.extractor.name, chosen.judge.name, sources,
                          chosen.embedder.name, chosen.endpoint)
-        ingested = ingest_task(sources, today)
-        fresh = writer.add_documents(ingested.documents, run_id)
-        writer.clear_errors_under(sources)
-        writer.record_errors(ingested.errors, run_id)
+        ingested = ingest_task(writer, sources, run_id, today)
         for error in ingested.errors:
             logger.warning("not ingested: %s (%s: %s)", error.origin, error.reason, error.detail)
-        counts.update(n_documents_seen=len(ingested.documents), n_documents_new=len(fresh),
+        counts.update(n_documents_seen=len(ingested.documents), n_documents_new=len(ingested.new),
                       n_ingest_errors=len(ingested.errors))
-        logger.info("ingested %d documents: %d new, %d not ingested", len(ingested.documents), len(fresh),
-                    len(ingested.errors))
         unusable = pipeline.unusable_sources(sources, ingested)
         if unusable:
             raise SourceError(unusable)
@@ -132,53 +180,20 @@ def verify_corpus(sources: list[str], db: str = DEFAULT_DB, engine: str = "local
         if mixed:
             logger.warning("passages in %s were embedded by %s, this run embeds with %s: vectors of different models "
                            "do not compare; use one embedder per database", db, ", ".join(mixed), chosen.embedder.name)
-        pending = writer.pending_documents(chosen.extractor.name)
-        waiting: list[Pending] = []
-        if pending:
-            results = pipeline.drop_boilerplate(con, pending, extract_task(chosen, pending))
-            extractions = [x for x in results if x.error is None]
-            failed = [IngestError(origin=next(d.origin for d in pending if d.doc_id == x.doc_id), reason="extraction",
-                                  detail=f"document {x.doc_id}: {x.error}; it will be retried next run")
-                      for x in results if x.error is not None]
-            writer.record_errors(failed, run_id)
-            waiting = [Pending(stage="extract", item_id=x.doc_id, claim_id=None, doc_id=x.doc_id, reason=x.error)
-                       for x in results if x.error is not None]
-            done = {x.doc_id for x in extractions}
-            writer.clear_errors([d.origin for d in pending if d.doc_id in done], "extraction")
-            for error in failed:
-                logger.error("extraction failed: %s (%s)", error.origin, error.detail)
-            counts["n_ingest_errors"] += len(failed)
-            ingested.errors.extend(failed)
-            # Passages first: a document counts as extracted only once its passages are indexed too. A document
-            # whose extraction failed after its sentences were found (a model call failed) is indexed all the
-            # same, so that it is evidence for other claims while its own claims wait.
-            added = add_passages(con, pipeline.passages_of(pending, results), chosen.embedder, run_id)
-            writer.save_extractions(extractions, chosen.extractor.name, run_id, pipeline.anomalies_of(extractions))
-            linked = link_duplicates(con, set(added))
-            logger.info("extracted %d documents: %d claims; %d new passages, %d repeat another document's",
-                        len(pending), sum(len(x.claims) for x in extractions), len(added), linked)
-        writer.save_pending_extractions(waiting, chosen.extractor.name, run_id)
-        group_sources(con, run_id)
-        claims = writer.load_claims()
-        renames = pipeline.speaker_renames(claims)
-        if renames:
-            writer.rename_speakers(renames)
-            claims = writer.load_claims()
-        rebuild_bm25(con)
-        judged = judge_task(con, chosen, claims, writer.sources(), top_k, not rejudge)
-        changes = writer.save_judgements(judged.evidence, judged.contradictions, judged.verdicts, run_id,
-                                         judged.pending, chosen.judge.name, judged.changes, judged.memo)
-        n_contradictions = con.execute("SELECT count(*) FROM contradictions").fetchone()[0]
-        n_pending = con.execute("SELECT count(*) FROM pending").fetchone()[0]
+        progress = Progress(run_id, logger)
+        extracted = extract_task(con, chosen, writer.pending_documents(chosen.extractor.name), progress)
+        for error in extracted.errors:
+            logger.error("extraction failed: %s (%s)", error.origin, error.detail)
+        counts["n_ingest_errors"] += len(extracted.errors)
+        ingested.errors.extend(extracted.errors)
+        index_task(writer, chosen, extracted, run_id, progress)
+        judged = judge_task(writer, chosen, top_k, not rejudge, progress)
+        recorded = record_task(writer, judged, run_id, chosen.judge.name)
+        changes, n_contradictions, n_pending = recorded.changes, recorded.contradictions, recorded.pending
         usage = chosen.usage
-        counts.update(n_claims=len(claims), n_claims_judged=judged.claims_judged, n_evidence=len(judged.evidence),
-                      n_contradictions=n_contradictions,
-                      n_pending=n_pending, n_llm_calls=usage.calls, n_cache_hits=usage.cache_hits,
-                      tokens_in=usage.tokens_in, tokens_out=usage.tokens_out)
-        logger.info("judged %d claims (%d with pairs judged afresh, the rest read back): %d evidence rows; "
-                    "%d contradictions (%d new, %d gone); %d verdicts changed", len(claims), judged.claims_judged,
-                    len(judged.evidence), n_contradictions, len(changes.appeared), len(changes.disappeared),
-                    len(changes.verdicts))
+        counts.update(n_claims=judged.claims, n_claims_judged=judged.claims_judged, n_evidence=len(judged.evidence),
+                      n_contradictions=n_contradictions, n_pending=n_pending, n_llm_calls=usage.calls,
+                      n_cache_hits=usage.cache_hits, tokens_in=usage.tokens_in, tokens_out=usage.tokens_out)
         note = f"passages were embedded by {', '.join(mixed)} too: retrieval mixes vector spaces" if mixed else None
         if n_pending:
             note = "; ".join(filter(None, [
@@ -193,7 +208,7 @@ def verify_corpus(sources: list[str], db: str = DEFAULT_DB, engine: str = "local
         _publish(con, db, run_id, chosen, sources, counts, ingested.errors, changes, crashed, note, status, logger)
         summary = RunSummary(
             run_id=run_id, db=str(db), status=status, documents_seen=counts["n_documents_seen"],
-            documents_new=counts["n_documents_new"], ingest_errors=counts["n_ingest_errors"], claims=len(claims),
+            documents_new=counts["n_documents_new"], ingest_errors=counts["n_ingest_errors"], claims=judged.claims,
             claims_judged=judged.claims_judged,
             evidence=len(judged.evidence), contradictions=n_contradictions, verdicts=verdicts, pending=n_pending,
             llm_calls=usage.calls, cache_hits=usage.cache_hits, tokens_in=usage.tokens_in,
@@ -203,6 +218,7 @@ def verify_corpus(sources: list[str], db: str = DEFAULT_DB, engine: str = "local
         message = "; ".join(filter(None, [
             f"{counts['n_ingest_errors']} not ingested (see ingest_errors)" if counts["n_ingest_errors"] else None,
             f"{len(changes.appeared)} new contradictions, {len(changes.verdicts)} verdicts changed", note]))
+        progress.finish(message)
         return Completed(message=message, data=summary)
     except BaseException as exc:
         usage = chosen.usage

@@ -197,7 +197,7 @@ def connect(path: str | Path = DEFAULT_DB, *, read_only: bool = False) -> duckdb
     con = duckdb.connect(path)
     try:
         load_extensions(con)
-        # Needed to keep (and write to) an HNSW index in a file database; see evidence.index.create_hnsw.
+        # Needed to keep (and write to) an HNSW index in a file database; see evidence.index.HNSW_STATEMENT.
         con.execute("SET hnsw_enable_experimental_persistence = true")
         migrate(con)
     except BaseException:

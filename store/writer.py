@@ -17,6 +17,7 @@ import pyarrow as pa
 
 from claims.models import Claim, DocumentClaims
 from evidence.embed import DIMENSIONS
+from evidence.index import HNSW_STATEMENT, bm25_statement
 from evidence.models import EvidenceRow, Judgement
 from ingest.models import Document, IngestError
 from verdicts.models import Change, ClaimVerdict, Contradiction, Pending
@@ -167,6 +168,52 @@ class Writer:
             "SELECT DISTINCT r.embedder FROM passages p JOIN runs r USING (run_id)"
             " WHERE r.embedder IS NOT NULL AND r.embedder <> ? ORDER BY 1", [embedder]).fetchall()]
 
+    # index ------------------------------------------------------------------------------------
+    def add_passages(self, rows: pa.Table | None) -> list[str]:
+        """Insert passage rows (evidence.index.passage_rows: embedded, not yet indexed); returns their ids."""
+        if rows is None or not len(rows):
+            return []
+        self.con.register("_new_passages", rows)
+        try:
+            names = ", ".join(rows.column_names)
+            self.con.execute(f"INSERT INTO passages ({names}) SELECT {names} FROM _new_passages")
+        finally:
+            self.con.unregister("_new_passages")
+        return rows.column("passage_id").to_pylist()
+
+    def link_duplicates(self, links: set[tuple[str, str]]) -> int:
+        """Set `duplicate_of` (evidence.sources.find_duplicates) where it is not set yet; returns the links."""
+        if links:
+            self.con.register("_links", pa.table({"passage_id": [a for a, _ in sorted(links)],
+                                                  "original": [b for _, b in sorted(links)]}))
+            try:
+                self.con.execute("UPDATE passages SET duplicate_of = l.original FROM _links l WHERE "
+                                 "passages.passage_id = l.passage_id AND passages.duplicate_of IS NULL")
+            finally:
+                self.con.unregister("_links")
+        return len(links)
+
+    def save_source_groups(self, groups: dict[str, tuple[str, str]], run_id: str) -> int:
+        """Make `source_groups` equal to `groups` (doc_id -> (source, reason); evidence.sources.source_groups),
+        touching only the rows that changed; returns how many did."""
+        current = {d: (g, r) for d, g, r in self.con.execute("SELECT doc_id, group_id, reason FROM source_groups")
+                   .fetchall()}
+        gone = sorted(set(current) - set(groups))
+        changed = sorted(d for d, v in groups.items() if current.get(d) != v)
+        with self.transaction():
+            self.con.execute("DELETE FROM source_groups WHERE doc_id IN (SELECT unnest(?))", [gone + changed])
+            self._insert("source_groups", [{"doc_id": d, "group_id": groups[d][0], "reason": groups[d][1],
+                                            "run_id": run_id} for d in changed])
+        return len(gone) + len(changed)
+
+    def rebuild_bm25(self) -> None:
+        """Rebuild the BM25 (fts) index over all passages (about 0.1 s per 10,000)."""
+        self.con.execute(bm25_statement(self.con))
+
+    def create_hnsw(self) -> None:
+        """Build the HNSW index over the sentence vectors (see evidence.index.HNSW_STATEMENT)."""
+        self.con.execute(HNSW_STATEMENT)
+
     # extraction -------------------------------------------------------------------------------
     def save_extractions(self, extractions: Sequence[DocumentClaims], extractor: str, run_id: str,
                          anomalies: Sequence[Contradiction] = ()) -> None:
@@ -176,7 +223,8 @@ class Writer:
             self.con.execute("DELETE FROM contradictions WHERE kind = 'temporal' AND claim_id_a IN "
                              "(SELECT claim_id FROM claims WHERE doc_id IN (SELECT unnest(?)))", [doc_ids])
             self.con.execute("DELETE FROM claims WHERE doc_id IN (SELECT unnest(?))", [doc_ids])
-            self._insert("claims", [{**c.model_dump(), "run_id": run_id} for x in extractions for c in x.claims])
+            self._insert("claims", [{**c.model_dump(), "extracted_speaker": c.speaker, "run_id": run_id}
+                                    for x in extractions for c in x.claims])
             self.con.execute("DELETE FROM extractions WHERE doc_id IN (SELECT unnest(?))", [doc_ids])
             self._insert("extractions", [
                 {"doc_id": x.doc_id, "extractor": extractor, "n_claims": len(x.claims), "run_id": run_id,
@@ -186,13 +234,30 @@ class Writer:
             self.con.execute("DELETE FROM contradictions WHERE contradiction_id IN (SELECT unnest(?))", [ids])
             self._insert("contradictions", [{**a.model_dump(), "run_id": run_id} for a in anomalies])
 
-    def rename_speakers(self, mapping: dict[str, str]) -> None:
+    def extracted_speakers(self) -> list[str | None]:
+        """Every claim's speaker as its extractor named it (claims.extracted_speaker)."""
+        return [r[0] for r in self.con.execute("SELECT extracted_speaker FROM claims").fetchall()]
+
+    def name_speakers(self, mapping: dict[str, str]) -> int:
+        """Set every claim's speaker to `mapping` of its extracted speaker, or to the extracted speaker
+        itself (so a name unified by an earlier run is undone when the corpus no longer supports it);
+        returns how many claims carry a unified name."""
         with self.transaction():
-            for old, new in mapping.items():
-                self.con.execute("UPDATE claims SET speaker = ? WHERE speaker = ?", [new, old])
+            self.con.execute("UPDATE claims SET speaker = extracted_speaker WHERE speaker IS DISTINCT FROM "
+                             "extracted_speaker")
+            if mapping:
+                self.con.register("_names", pa.table({"old": list(mapping), "new": list(mapping.values())}))
+                try:
+                    self.con.execute("UPDATE claims SET speaker = n.new FROM _names n WHERE claims.extracted_speaker"
+                                     " = n.old")
+                finally:
+                    self.con.unregister("_names")
+            return self.con.execute("SELECT count(*) FROM claims WHERE speaker IS DISTINCT FROM extracted_speaker"
+                                    ).fetchone()[0]
 
     def load_claims(self) -> list[Claim]:
-        cursor = self.con.execute("SELECT * EXCLUDE (run_id) FROM claims ORDER BY doc_id, char_start, char_end")
+        cursor = self.con.execute("SELECT * EXCLUDE (run_id, extracted_speaker) FROM claims "
+                                  "ORDER BY doc_id, char_start, char_end")
         names = [d[0] for d in cursor.description]
         return [Claim(**dict(zip(names, row))) for row in cursor.fetchall()]
 
@@ -202,6 +267,27 @@ class Writer:
         return dict(self.con.execute(
             "SELECT d.doc_id, coalesce(g.group_id, lower(trim(d.source)), d.doc_id)"
             " FROM documents d LEFT JOIN source_groups g USING (doc_id)").fetchall())
+
+    # model calls (claimflow/llm/runner.py) ------------------------------------------------------
+    def cached_outputs(self, keys: Sequence[str]) -> dict[str, str]:
+        """The cached model answers among `keys` (llm_cache)."""
+        return dict(self._by_keys("SELECT c.cache_key, c.output FROM llm_cache c JOIN _keys k ON c.cache_key = k.key",
+                                  keys, []))
+
+    def cache_outputs(self, rows: Sequence[dict]) -> None:
+        """Keep valid model answers (one row per item) in llm_cache; an answer given again replaces the old one."""
+        for row in rows:
+            self.con.execute("INSERT OR REPLACE INTO llm_cache VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+                row["cache_key"], row["stage"], row["model"], row["prompt_version"], row["prompt_hash"],
+                row["input_hash"], row["output"], row["call_id"], now()])
+
+    def record_llm_call(self, run_id: str, call: dict) -> None:
+        """One request sent to a model server, after its retries (llm_calls)."""
+        self.con.execute(
+            "INSERT INTO llm_calls VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [call["call_id"], run_id, call["stage"], call["engine"], call["model"], call["prompt_version"],
+             call["prompt_hash"], call["n_items"], call["status"], call["attempts"], call["error"],
+             call["tokens_in"], call["tokens_out"], call["seconds"], now()])
 
     # judging ----------------------------------------------------------------------------------
     def known_judgements(self, judged_by: str, keys: Sequence[str]) -> dict[str, Judgement]:
@@ -216,6 +302,12 @@ class Writer:
                              " WHERE q.embedder = ?", keys, [embedder])
         return {key: np.asarray(value, dtype=np.float32) for key, value in rows}
 
+    def known_parses(self, parser: str, keys: Sequence[str]) -> dict[str, bytes]:
+        """The stored parses (one-document DocBin bytes) of `parser` among the text keys (claimflow/memo.py)."""
+        rows = self._by_keys("SELECT p.text_key, p.doc FROM parses p JOIN _keys k ON p.text_key = k.key"
+                             " WHERE p.parser = ?", keys, [parser])
+        return {key: bytes(value) for key, value in rows}
+
     def _by_keys(self, sql: str, keys: Sequence[str], params: list) -> list[tuple]:
         if not keys:
             return []
@@ -226,11 +318,12 @@ class Writer:
             self.con.unregister("_keys")
 
     def _save_memo(self, memo: Memo, run_id: str) -> None:
-        """Keep the memo rows of this run's judge and embedder that the run used, add what it learnt."""
+        """Keep the memo rows of this run's judge, embedder and parser that the run used, add what it learnt."""
         at = now()
         for table, key, owner, name, used, fresh in (
                 ("judge_memo", "pair_key", "judged_by", memo.judged_by, memo.used_judgements, memo.judgements),
-                ("query_vectors", "text_key", "embedder", memo.embedder, memo.used_vectors, memo.vectors)):
+                ("query_vectors", "text_key", "embedder", memo.embedder, memo.used_vectors, memo.vectors),
+                ("parses", "text_key", "parser", memo.parser, memo.used_parses, memo.parses)):
             keep = used - set(fresh)  # a fresh key still stored (a run that did not reuse) is replaced
             self.con.register("_keys", pa.table({"key": pa.array(sorted(keep), pa.string())}))
             try:
@@ -240,6 +333,8 @@ class Writer:
                 self.con.unregister("_keys")
         self._insert("judge_memo", [{"pair_key": k, "judged_by": memo.judged_by, "judgement": j.model_dump_json(),
                                      "run_id": run_id, "created_at": at} for k, j in memo.judgements.items()])
+        self._insert("parses", [{"text_key": k, "parser": memo.parser, "doc": b, "run_id": run_id}
+                                for k, b in memo.parses.items()])
         if memo.vectors:
             keys = list(memo.vectors)
             self.con.register("_vectors", pa.table({
@@ -325,8 +420,8 @@ class Writer:
 
 @dataclass
 class Memo:
-    """What a run's judge and embedder used and made (claimflow/memo.py), saved with its judgements:
-    rows of this judge and embedder not in `used_*` are dropped, `judgements` and `vectors` added."""
+    """What a run's judge, embedder and parser used and made (claimflow/memo.py), saved with its
+    judgements: their rows not in `used_*` are dropped, `judgements`, `vectors` and `parses` added."""
 
     judged_by: str
     embedder: str
@@ -334,6 +429,9 @@ class Memo:
     judgements: dict[str, Judgement] = field(default_factory=dict)
     used_vectors: set[str] = field(default_factory=set)
     vectors: dict[str, np.ndarray] = field(default_factory=dict)
+    parser: str = ""
+    used_parses: set[str] = field(default_factory=set)
+    parses: dict[str, bytes] = field(default_factory=dict)
 
 
 @dataclass

@@ -40,11 +40,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from spacy.tokens import Token
+from spacy.tokens import Doc, Token
 
 from claims.lexicon import DENIAL_VERBS, HARM, NEGATION_WORDS
 from claims.models import Claim
@@ -411,13 +411,14 @@ def _document_places(text: str, known: set[str]) -> Counter:
     return Counter(k for k in map(place_key, _CAPITALISED.findall(text)) if k in known)
 
 
-def accounts(claims: Sequence[Claim], source_of: dict[str, str],
-             texts: dict[str, str] | None = None) -> tuple[list[EventAccount], set[str]]:
+def accounts(claims: Sequence[Claim], source_of: dict[str, str], texts: dict[str, str] | None = None,
+             parse: Callable[[list[str]], list[Doc]] | None = None) -> tuple[list[EventAccount], set[str]]:
     """Every claim that gives an account of an event, with its places; and the batch's nationalities.
     A claim that names no place takes the place its document names most: from `texts` (doc_id ->
-    title and text) when given, else from the document's claims."""
-    nlp = get_nlp()
-    docs = list(nlp.pipe([c.statement for c in claims], batch_size=256))
+    title and text) when given, else from the document's claims. `parse`: the statements' spaCy
+    parses (by default the shared pipeline parses them; claimflow.memo.MemoParser reads them back)."""
+    statements = [c.statement for c in claims]
+    docs = parse(statements) if parse is not None else list(get_nlp().pipe(statements, batch_size=256))
     nations = _nationalities(docs)
     # A speaker's surname is a person, not a place ("Bucha Mayor Anatoly Fedoruk"; not "Mayor of Bucha").
     surnames = {c.speaker.split()[-1].lower() for c in claims if c.speaker and _PERSONAL.fullmatch(c.speaker)}
@@ -448,10 +449,12 @@ def accounts(claims: Sequence[Claim], source_of: dict[str, str],
 
 
 def account_conflicts(claims: Sequence[Claim], source_of: dict[str, str], times: dict[str, datetime | None],
-                      texts: dict[str, str] | None = None) -> list[Contradiction]:
+                      texts: dict[str, str] | None = None,
+                      parse: Callable[[list[str]], list[Doc]] | None = None) -> list[Contradiction]:
     """The contradictions between accounts of one event by different voices (see the module docstring);
-    `texts`: the documents' titles and texts, by doc_id, for the place of a claim that names none."""
-    found, nations = accounts(claims, source_of, texts)
+    `texts`: the documents' titles and texts, by doc_id, for the place of a claim that names none;
+    `parse`: as for `accounts`."""
+    found, nations = accounts(claims, source_of, texts, parse)
     acronyms = {_initials(n): n for c in claims for n in c.entities if len(n.split()) > 2}
     party = lambda name: party_key(name, nations, acronyms)  # noqa: E731
     opposed = opposition(found, party, nations)

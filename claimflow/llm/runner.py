@@ -28,7 +28,7 @@ from pydantic import BaseModel, ValidationError
 
 from claimflow.llm.client import ChatModel, Prompt, Reply, digest
 from claimflow.llm.retry import EngineStopped, is_transient
-from store.writer import now
+from store.writer import Writer
 
 
 @dataclass
@@ -80,29 +80,19 @@ class Usage:
 
 
 class CallStore:
-    """llm_calls and llm_cache in the claimflow database (caller's thread only)."""
+    """llm_calls and llm_cache in the claimflow database, written through its Writer (caller's thread only)."""
 
     def __init__(self, con, run_id: str) -> None:
-        self.con, self.run_id = con, run_id
+        self.writer, self.run_id = Writer(con), run_id
 
     def get(self, keys: Sequence[str]) -> dict[str, str]:
-        if not keys:
-            return {}
-        return dict(self.con.execute("SELECT cache_key, output FROM llm_cache WHERE cache_key IN (SELECT unnest(?))",
-                                     [list(keys)]).fetchall())
+        return self.writer.cached_outputs(keys)
 
     def put(self, rows: Sequence[dict]) -> None:
-        for row in rows:
-            self.con.execute("INSERT OR REPLACE INTO llm_cache VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [
-                row["cache_key"], row["stage"], row["model"], row["prompt_version"], row["prompt_hash"],
-                row["input_hash"], row["output"], row["call_id"], now()])
+        self.writer.cache_outputs(rows)
 
     def record_call(self, call: dict) -> None:
-        self.con.execute(
-            "INSERT INTO llm_calls VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [call["call_id"], self.run_id, call["stage"], call["engine"], call["model"], call["prompt_version"],
-             call["prompt_hash"], call["n_items"], call["status"], call["attempts"], call["error"],
-             call["tokens_in"], call["tokens_out"], call["seconds"], now()])
+        self.writer.record_llm_call(self.run_id, call)
 
 
 class MemoryStore:

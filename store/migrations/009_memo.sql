@@ -7,7 +7,15 @@
 --   database switched between engines).
 -- query_vectors: the embedding of each claim statement as a retrieval query, keyed on a hash of the
 --   embedder's name and the text; kept the same way.
+-- parses: the spaCy parse of each claim statement (a one-document DocBin, about 1 KB), keyed on a hash
+--   of the pipeline's name, version and components and the text: the accounts of events
+--   (verdicts/accounts.py) read every claim on every run, and reading a parse back is about 15
+--   times faster than parsing.
 -- runs.n_claims_judged: check-worthy claims with at least one pair judged afresh by the run.
+-- claims.extracted_speaker: the speaker as the extractor named it. `speaker` is that name unified
+--   across documents ("Zelensky" -> "Volodymyr Zelensky"), recomputed by every run from these, so
+--   that the names depend on the corpus and never on the order documents arrived in. (In a database
+--   from before this migration it starts as the unified name.)
 CREATE TABLE judge_memo (
     pair_key   VARCHAR PRIMARY KEY,
     judged_by  VARCHAR NOT NULL,
@@ -23,4 +31,14 @@ CREATE TABLE query_vectors (
     run_id    VARCHAR NOT NULL
 );
 
+CREATE TABLE parses (
+    text_key VARCHAR PRIMARY KEY,
+    parser   VARCHAR NOT NULL,
+    doc      BLOB NOT NULL,
+    run_id   VARCHAR NOT NULL
+);
+
 ALTER TABLE runs ADD COLUMN n_claims_judged INTEGER;
+
+ALTER TABLE claims ADD COLUMN extracted_speaker VARCHAR;
+UPDATE claims SET extracted_speaker = speaker;

@@ -3,16 +3,25 @@ from datetime import datetime
 
 from claims.models import Claim, claim_id_for
 from evidence.embed import LocalEmbedder
-from evidence.index import add_passages, rebuild_bm25
+from evidence.index import passage_rows
 from evidence.models import Passage, passage_id_for
 from evidence.retrieve import retrieve
 from store import connect
+from store.writer import Writer
 
 TEXTS = {
     "a": ["The Tarsk bridge collapsed on March 3.", "Emergency crews moved families to a school."],
     "b": ["The bridge over the Osk in Tarsk fell into the river.", "The central bank raised its rate to 6 percent."],
     "c": ["Unemployment fell in February.", "A new ferry terminal opened in Kaldera."],
 }
+
+
+def add_passages(con, passages, embedder, run_id, titles=None):
+    return Writer(con).add_passages(passage_rows(con, passages, embedder, run_id, titles))
+
+
+def rebuild_bm25(con):
+    Writer(con).rebuild_bm25()
 
 
 def _passages(doc_ids):
@@ -109,14 +118,13 @@ def test_titles_come_from_the_documents_table(tmp_path):
 
 
 def test_fusions_and_dense_modes_agree_on_a_clear_winner(tmp_path):
-    from evidence.index import create_hnsw
     from evidence.retrieve import HybridRetriever
 
     con = connect(tmp_path / "f.duckdb")
     embedder = LocalEmbedder()
     add_passages(con, _passages(["a", "b", "c"]), embedder, "run1")
     rebuild_bm25(con)
-    create_hnsw(con)
+    Writer(con).create_hnsw()
     query = "The central bank raised its rate"
     vector = embedder.queries([query])[0]
     for retriever in (HybridRetriever(con), HybridRetriever(con, dense="hnsw"), HybridRetriever(con, fusion="rrf")):

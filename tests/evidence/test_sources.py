@@ -52,26 +52,30 @@ def test_reprints_form_one_source_and_count_once(prefect_harness, tmp_path):
 
 
 def test_undated_identical_passages_link_one_way(tmp_path):
-    from evidence.index import add_passages
-    from evidence.models import Passage
-    from evidence.sources import link_duplicates
     from evidence.embed import LocalEmbedder
+    from evidence.index import passage_rows
+    from evidence.models import Passage
+    from evidence.sources import find_duplicates
     from store import connect
+    from store.writer import Writer
 
     con = connect(tmp_path / "u.duckdb")
     text = "The Orsel wind farm near Tarsk was switched off on Monday after a turbine caught fire."
     passages = [Passage(passage_id=pid, doc_id=doc, text=text, char_start=0, char_end=len(text))
                 for pid, doc in (("p1", "d1"), ("p2", "d2"))]
-    ids = add_passages(con, passages, LocalEmbedder(), "r")
-    assert link_duplicates(con, set(ids)) == 1
+    writer = Writer(con)
+    ids = writer.add_passages(passage_rows(con, passages, LocalEmbedder(), "r"))
+    assert writer.link_duplicates(find_duplicates(con, set(ids))) == 1
     links = con.execute("SELECT passage_id, duplicate_of FROM passages WHERE duplicate_of IS NOT NULL").fetchall()
     assert links == [("p2", "p1")]
 
 
 def _grouped(tmp_path, documents, passages):
-    """group_sources over hand-made rows: documents (id, outlet, date), passages (id, doc, text, duplicate_of)."""
-    from evidence.sources import group_sources
+    """source_groups over hand-made rows (documents: id, outlet, date; passages: id, doc, text, duplicate_of),
+    saved as a run saves them and read back: doc_id -> source."""
+    from evidence.sources import source_groups
     from store import connect
+    from store.writer import Writer
 
     con = connect(tmp_path / "g.duckdb")
     for doc_id, outlet, published in documents:
@@ -80,7 +84,8 @@ def _grouped(tmp_path, documents, passages):
     for pid, doc_id, text, duplicate_of in passages:
         con.execute("INSERT INTO passages (passage_id, doc_id, text, char_start, char_end, embedding, duplicate_of)"
                     " VALUES (?, ?, ?, 0, 1, ?, ?)", [pid, doc_id, text, [0.0] * 384, duplicate_of])
-    return group_sources(con, "r")
+    Writer(con).save_source_groups(source_groups(con), "r")
+    return dict(con.execute("SELECT doc_id, group_id FROM source_groups").fetchall())
 
 
 LONG = "The wind farm near Tarsk was switched off on Monday after a fire"

@@ -71,8 +71,10 @@ def test_the_memo_keeps_only_what_the_latest_run_used(prefect_harness, tmp_path)
     evidence = con.execute("SELECT count(*) FROM evidence WHERE cue <> 'account'").fetchone()[0]
     queries = con.execute("SELECT count(*) FROM query_vectors").fetchone()[0]
     statements = con.execute("SELECT count(DISTINCT statement) FROM claims WHERE checkworthy").fetchone()[0]
+    parses = con.execute("SELECT count(*) FROM parses").fetchone()[0]
+    all_statements = con.execute("SELECT count(DISTINCT statement) FROM claims").fetchone()[0]
     con.close()
-    assert pairs >= evidence > 0 and queries == statements
+    assert pairs >= evidence > 0 and queries == statements and parses == all_statements
     # The file is edited down to one sentence: the old version's pairs are not needed any more.
     (inbox / "07_northern_wire_tarsk_storm.txt").write_text("Northern Wire\n\nA storm hit the coast of Tarsk.\n")
     verify_corpus(sources=[str(inbox)], db=str(db))
