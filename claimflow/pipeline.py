@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import date, datetime
 from pathlib import Path
 
@@ -32,6 +32,7 @@ from evidence.models import EvidenceRow, Hit, Judgement, Passage, passage_id_for
 from evidence.retrieve import retrieve
 from ingest import Document, IngestError, read_sources
 from ingest.dates import absolute_dates, original_offsets
+from store.db import own_files
 from store.writer import Memo, RunChanges, Writer
 from verdicts.accounts import account_conflicts
 from verdicts.contradictions import account, claims_in_passage, find_contradictions
@@ -129,10 +130,11 @@ def absolute(sources: Sequence[str]) -> list[str]:
     return [os.path.abspath(s) for s in sources]
 
 
-def read(sources: Sequence[str], today: date | None = None) -> IngestResult:
-    """Read the sources (nothing written): every document, and every file or line that is none."""
+def read(sources: Sequence[str], today: date | None = None, skip: Collection[Path] = ()) -> IngestResult:
+    """Read the sources (nothing written): every document, and every file or line that is none.
+    `skip`: files not to read (the database's own, when it lies in a source folder)."""
     documents, errors = [], []
-    for item in read_sources(absolute(sources), today):
+    for item in read_sources(absolute(sources), today, skip):
         (documents if isinstance(item, Document) else errors).append(item)
     return IngestResult(documents=documents, errors=errors)
 
@@ -142,7 +144,7 @@ def ingest(writer: Writer, sources: Sequence[str], run_id: str, today: date | No
     replaces its old version), and record what could not be read (errors of these sources from
     earlier runs are replaced)."""
     sources = absolute(sources)
-    result = read(sources, today)
+    result = read(sources, today, own_files(writer.database_path()))
     result.new = writer.add_documents(result.documents, run_id)
     writer.clear_errors_under(sources)
     writer.record_errors(result.errors, run_id)

@@ -59,38 +59,6 @@ class SourceError(RuntimeError):
     """A source that does not exist, or a folder with nothing readable: the run fails with the reason."""
 
 
-# One task per stage (claimflow/pipeline.py), each logging its counts; the stage functions do the work.
-@task(name="ingest", **_TASK)
-def ingest_task(writer: Writer, sources: list[str], run_id: str, today: date | None) -> pipeline.IngestResult:
-    return _logged(pipeline.ingest(writer, sources, run_id, today))
-
-
-@task(name="extract", **_TASK)
-def extract_task(con, engine: Engine, documents: list[Document], progress: Progress) -> pipeline.Extracted:
-    return _logged(pipeline.extract(con, engine, documents, progress))
-
-
-@task(name="index", **_TASK)
-def index_task(writer: Writer, engine: Engine, extracted: pipeline.Extracted, run_id: str,
-               progress: Progress) -> pipeline.Indexed:
-    return _logged(pipeline.index(writer, engine, extracted, run_id, progress))
-
-
-@task(name="judge", **_TASK)
-def judge_task(writer: Writer, engine: Engine, top_k: int, reuse: bool, progress: Progress) -> pipeline.JudgeResult:
-    return _logged(pipeline.judge_corpus(writer, engine, top_k=top_k, reuse=reuse, progress=progress))
-
-
-@task(name="record", **_TASK)
-def record_task(writer: Writer, judged: pipeline.JudgeResult, run_id: str, judged_by: str) -> pipeline.Recorded:
-    return _logged(pipeline.record(writer, judged, run_id, judged_by))
-
-
-def _logged(result):
-    get_run_logger().info(result.summary)
-    return result
-
-
 class Progress:
     """A progress artifact in the Prefect UI for the long stages (extract, embed, judge): its bar moves
     through each step's share of the run and its description says where the run is ("judge
@@ -127,6 +95,38 @@ class Progress:
         except Exception as exc:  # progress is a convenience; the run's work goes on
             self.logger.warning("could not show progress: %s", exc)
             self.artifact, self.every = None, float("inf")
+
+
+# One task per stage (claimflow/pipeline.py), each logging its counts; the stage functions do the work.
+@task(name="ingest", **_TASK)
+def ingest_task(writer: Writer, sources: list[str], run_id: str, today: date | None) -> pipeline.IngestResult:
+    return _logged(pipeline.ingest(writer, sources, run_id, today))
+
+
+@task(name="extract", **_TASK)
+def extract_task(con, engine: Engine, documents: list[Document], progress: Progress) -> pipeline.Extracted:
+    return _logged(pipeline.extract(con, engine, documents, progress))
+
+
+@task(name="index", **_TASK)
+def index_task(writer: Writer, engine: Engine, extracted: pipeline.Extracted, run_id: str,
+               progress: Progress) -> pipeline.Indexed:
+    return _logged(pipeline.index(writer, engine, extracted, run_id, progress))
+
+
+@task(name="judge", **_TASK)
+def judge_task(writer: Writer, engine: Engine, top_k: int, reuse: bool, progress: Progress) -> pipeline.JudgeResult:
+    return _logged(pipeline.judge_corpus(writer, engine, top_k=top_k, reuse=reuse, progress=progress))
+
+
+@task(name="record", **_TASK)
+def record_task(writer: Writer, judged: pipeline.JudgeResult, run_id: str, judged_by: str) -> pipeline.Recorded:
+    return _logged(pipeline.record(writer, judged, run_id, judged_by))
+
+
+def _logged(result):
+    get_run_logger().info(result.summary)
+    return result
 
 
 @flow(name="verify-corpus", log_prints=False)

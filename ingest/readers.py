@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from datetime import date, datetime, timezone
 from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
@@ -310,12 +310,15 @@ def read_file(path: Path, today: date) -> Iterator[Document | IngestError]:
         yield _document(raw, str(path), today)
 
 
-def iter_files(paths: Iterable[str | Path]) -> Iterator[Path | IngestError]:
+def iter_files(paths: Iterable[str | Path], skip: Collection[Path] = ()) -> Iterator[Path | IngestError]:
+    """The files of the given files and folders (hidden ones and `skip`, absolute paths, left out)."""
+    skip = {Path(p).absolute() for p in skip}
     for given in paths:
         path = Path(given)
         if path.is_dir():
             for child in sorted(path.rglob("*")):
-                if child.is_file() and not any(p.startswith(".") for p in child.relative_to(path).parts):
+                if child.is_file() and not any(p.startswith(".") for p in child.relative_to(path).parts) \
+                        and child.absolute() not in skip:
                     yield child
         elif path.is_file():
             yield path
@@ -323,12 +326,14 @@ def iter_files(paths: Iterable[str | Path]) -> Iterator[Path | IngestError]:
             yield IngestError(origin=str(path), reason="unreadable", detail="no such file or folder")
 
 
-def read_sources(paths: Iterable[str | Path], today: date | None = None) -> Iterator[Document | IngestError]:
-    """Every document (or error) in the given files and folders, with exact duplicates reported."""
+def read_sources(paths: Iterable[str | Path], today: date | None = None,
+                 skip: Collection[Path] = ()) -> Iterator[Document | IngestError]:
+    """Every document (or error) in the given files and folders, with exact duplicates reported.
+    `skip`: files inside the folders not to read (the database's own files)."""
     today = today or date.today()
     seen: dict[str, str] = {}
     ids: dict[str, str] = {}
-    for item in iter_files(paths):
+    for item in iter_files(paths, skip):
         if isinstance(item, IngestError):
             yield item
             continue

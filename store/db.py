@@ -162,6 +162,17 @@ def failed_runs_path(path: str | Path) -> Path:
     return path.with_name(f"{path.stem}.failed-runs.jsonl")
 
 
+def own_files(path: str | Path | None) -> set[Path]:
+    """The files claimflow keeps beside a database: the file and its WAL, the read snapshot and its
+    WAL, the failed-run notes. A source folder that holds the database never reads them as documents."""
+    if path is None or str(path) == ":memory:":
+        return set()
+    path = Path(path).absolute()
+    snapshot = snapshot_path(path)
+    return {path, path.with_name(path.name + ".wal"), snapshot, snapshot.with_name(snapshot.name + ".wal"),
+            failed_runs_path(path)}
+
+
 def note_failed_run(path: str | Path, record: dict) -> None:
     if str(path) == ":memory:":
         return

@@ -41,6 +41,11 @@ class Writer:
         finally:
             self.con.unregister("_rows")
 
+    def database_path(self) -> str | None:
+        """The file this writer writes (None in memory)."""
+        return self.con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+                                ).fetchone()[0]
+
     def transaction(self):
         return _Transaction(self.con)
 

@@ -128,9 +128,9 @@ def test_instructions_inside_a_passage_never_reach_the_model(fake_openai):
 
 
 def _documents(*names):
-    from claimflow.pipeline import ingest
+    from claimflow.pipeline import read
 
-    return ingest([str(EXAMPLES / n) for n in names]).documents
+    return read([str(EXAMPLES / n) for n in names]).documents
 
 
 def test_extracted_claims_are_exact_spans_of_the_document(fake_openai):

@@ -72,8 +72,9 @@ def test_a_second_run_pays_for_nothing(prefect_harness, fake_openai, tmp_path):
     _run(corpus, db)
     assert len(fake_openai.requests()) == paid
     assert _query(db, "SELECT claim_id, verdict, confidence FROM verdicts ORDER BY claim_id") == verdicts
-    calls, hits = _query(db, "SELECT n_llm_calls, n_cache_hits FROM runs ORDER BY started_at DESC LIMIT 1")[0]
-    assert calls == 0 and hits > 0
+    calls, judged = _query(db, "SELECT n_llm_calls, n_claims_judged FROM runs ORDER BY started_at DESC LIMIT 1")[0]
+    assert calls == 0 and judged == 0  # every pair read back from judge_memo, before the LLM cache is asked
+    assert _query(db, "SELECT count(*) FROM judge_memo WHERE judged_by LIKE 'openai:%'")[0][0] > 0
 
 
 def test_quota_exhausted_mid_run_keeps_the_work_and_the_next_run_finishes_it(prefect_harness, fake_openai, tmp_path):
