@@ -8,12 +8,15 @@ TABLES = ("documents", "claims", "passages", "evidence", "contradictions", "verd
 
 
 def _tables(db):
+    """Each table's rows without run ids, times and origins; floats rounded to 3 places (a model's
+    scores differ in the last digits with the texts it is batched with)."""
     con = duckdb.connect(str(db), read_only=True)
     out = {}
     try:
         for table in TABLES:
-            cols = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()
-                    if r[0] not in ("run_id", "ingested_at", "extracted_at", "origin")]
+            cols = [f"round({c}, 3)" if t in ("DOUBLE", "FLOAT") else c for c, t, *_ in
+                    con.execute(f"DESCRIBE {table}").fetchall()
+                    if c not in ("run_id", "ingested_at", "extracted_at", "origin")]
             out[table] = sorted(con.execute(f"SELECT {', '.join(cols)} FROM {table}").fetchall(), key=repr)
     finally:
         con.close()
