@@ -27,7 +27,7 @@ def main() -> None:
     from flows.verify import verify_corpus
 
     started = time.perf_counter()
-    summary = verify_corpus(sources=[str(ROOT / "examples" / "corpus")], db=args.db)
+    summary = verify_corpus(sources=[str(ROOT / "examples" / "corpus")], db=args.db, rejudge=True)
     elapsed = time.perf_counter() - started
     report = score(args.db, ROOT / "examples" / "answer_key.json")
     print(f"{summary.documents_seen} documents, {summary.claims} claims, {summary.contradictions} contradictions, "

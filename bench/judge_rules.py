@@ -83,7 +83,7 @@ def main() -> None:
             ModelJudge.__init__.__kwdefaults__.update(flags)
             try:
                 db = Path(tempfile.mkdtemp()) / "key.duckdb"
-                verify_corpus(sources=[str(ROOT / "examples" / "corpus")], db=str(db))
+                verify_corpus(sources=[str(ROOT / "examples" / "corpus")], db=str(db), rejudge=True)
                 table[name]["sample corpus"] = score(db, ROOT / "examples" / "answer_key.json").summary()
             finally:
                 ModelJudge.__init__.__kwdefaults__.update(original)

@@ -95,7 +95,7 @@ def main() -> None:
         path = Path(tempfile.mkdtemp()) / "ruwa_gold_events.jsonl"
         n = corpus(gold, path, args.window, every=args.all)
         started = time.perf_counter()
-        summary = verify_corpus(sources=[str(path)], db=args.db, today=date(2023, 8, 1))
+        summary = verify_corpus(sources=[str(path)], db=args.db, today=date(2023, 8, 1), rejudge=True)
         elapsed = time.perf_counter() - started
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"{n} items of {'all events' if args.all else ', '.join(gold['events'])}: {summary.claims} claims, {summary.contradictions} "

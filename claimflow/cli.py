@@ -150,7 +150,7 @@ def run(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the run summary.")] = False,
     rejudge: Annotated[bool, typer.Option(
         help="Judge every claim-evidence pair again instead of reading back the pairs an earlier run judged with "
-             "the same judge (use after changing judge code without changing its version).")] = False,
+             "the same judge (the local judge's keys already change with its code; use it for what they cannot see).")] = False,
 ) -> None:
     """Run the whole pipeline (a Prefect flow, no server needed) over SOURCES into the DuckDB file.
 

@@ -55,7 +55,8 @@ class MemoJudge:
         return getattr(self.inner, name)
 
     def key(self, pair: tuple[str, str]) -> str:
-        return memo_key(self.inner.name, pair[0], pair[1])
+        """The judge's `memo_version` (its name and a digest of its deciding code, where it has one) and both texts."""
+        return memo_key(getattr(self.inner, "memo_version", self.inner.name), pair[0], pair[1])
 
     def judge(self, pairs: list[tuple[str, str]]) -> list[Judgement | JudgeFailure]:
         keys = [self.key(p) for p in pairs]

@@ -28,8 +28,10 @@ clause the judgement rests on where the cue analysis aligned one.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -46,6 +48,19 @@ _FIGURE = re.compile(r"\d")
 # such a refutation gets. Measured with cross-encoder v1 (165 pairs); with v2 the same bench gives 0.556
 # over 288 overrulings, all rules together, not yet re-set here.
 CUE_PRECISION = 0.58
+
+
+_DECIDING_CODE = ("evidence/model_judge.py", "evidence/judge.py", "evidence/clauses.py", "evidence/cross_encoder.py",
+                  "evidence/minilm.py", "claims/lexicon.py", "claims/nlp.py", "ingest/dates.py")
+
+
+def code_digest() -> str:
+    """A short hash of the source files whose rules decide a judgement."""
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256()
+    for name in _DECIDING_CODE:
+        h.update((root / name).read_bytes())
+    return h.hexdigest()[:12]
 
 
 def _has_figure(text: str) -> bool:
@@ -105,6 +120,9 @@ class ModelJudge:
         self.model = model or CrossEncoder.load()
         self.figures, self.time, self.polarity, self.partial = figures, time, polarity, partial
         self.name = f"model-judge/1 ({self.model.version} + {JUDGE_VERSION})"
+        # What stored judgements are keyed on (claimflow/memo.py): the name and the source of the code
+        # that decides, so that an edited rule is never answered from an older run's judgements.
+        self.memo_version = f"{self.name}#{code_digest()}"
 
     def probabilities(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
         """The model's calibrated probabilities, n x 3 in STANCES order (supports, refutes, neutral)."""

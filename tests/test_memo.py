@@ -58,3 +58,19 @@ def test_query_vectors_are_read_back():
     assert vectors.shape == (3, 384) and vectors[0, 0] == 7.0 and vectors[1, 0] == vectors[2, 0] == 7.0 * 1
     assert set(embedder.fresh) == {memo_key("counting-embedder", "query", "new one")}
     assert embedder.queries([]).shape == (0, 384)
+
+
+def test_the_local_judges_memo_key_follows_its_code(tmp_path, monkeypatch):
+    from evidence import model_judge
+
+    rule = tmp_path / "rule.py"
+    rule.write_text("THRESHOLD = 0.5\n")
+    monkeypatch.setattr(model_judge, "_DECIDING_CODE", model_judge._DECIDING_CODE + (str(rule),))
+    before = model_judge.code_digest()
+    assert model_judge.code_digest() == before
+    rule.write_text("THRESHOLD = 0.6\n")  # an edited rule: stored judgements no longer answer for it
+    assert model_judge.code_digest() != before
+    judge = model_judge.ModelJudge()
+    assert judge.memo_version.startswith(judge.name + "#")
+    memo = MemoJudge(judge, lambda keys: {})
+    assert memo.key(("a", "b")) == memo_key(judge.memo_version, "a", "b") != memo_key(judge.name, "a", "b")
