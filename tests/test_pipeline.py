@@ -60,3 +60,34 @@ def test_an_outlets_template_sentence_is_neither_passage_nor_claim():
         kept = d.source == "Other Wire"  # once in another outlet: not that outlet's template
         assert (signoff in passages) == kept
         assert any("channel" in c for c in claims) == kept
+
+
+def test_the_stages_run_without_prefect(tmp_path):
+    """ingest -> extract -> index -> judge -> record as plain functions on one writer (what the flow's
+    tasks wrap): the two outlets' dates of the Tarsk bridge collapse become a recorded contradiction."""
+    from claimflow import pipeline
+    from claimflow.engines import resolve_engine
+    from conftest import EXAMPLES
+    from store import connect
+    from store.writer import Writer
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name in ("06_coastal_ledger_tarsk_bridge.txt", "07_northern_wire_tarsk_storm.txt"):
+        (inbox / name).write_text((EXAMPLES / name).read_text())
+    con = connect(tmp_path / "plain.duckdb")
+    writer, engine = Writer(con), resolve_engine("local")
+    writer.start_run("r1", None, engine.spec, engine.extractor.name, engine.judge.name, [str(inbox)])
+    ingested = pipeline.ingest(writer, [str(inbox)], "r1")
+    steps = []
+    extracted = pipeline.extract(con, engine, writer.pending_documents(engine.extractor.name),
+                                 lambda step, done, total: steps.append((step, done, total)))
+    indexed = pipeline.index(writer, engine, extracted, "r1")
+    judged = pipeline.judge_corpus(writer, engine)
+    recorded = pipeline.record(writer, judged, "r1", engine.judge.name)
+    assert len(ingested.new) == 2 and steps == [("extract", 2, 2)] and indexed.passages > 0
+    assert judged.claims_judged > 0 and recorded.changes.appeared and recorded.contradictions >= 1
+    kinds = {k for (k,) in con.execute("SELECT kind FROM contradictions WHERE claim_id_b IS NOT NULL").fetchall()}
+    assert "date" in kinds
+    again = pipeline.judge_corpus(writer, engine)  # nothing new: every pair is read back
+    assert again.claims_judged == 0 and len(again.evidence) == len(judged.evidence)
