@@ -22,7 +22,10 @@ app = typer.Typer(
 )
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "corpus"
 
-DbOption = Annotated[Path, typer.Option("--db", help="DuckDB file to write (created if missing).")]
+DbOption = Annotated[Path, typer.Option("--db", help="DuckDB file to write (created if missing; its folder must exist).")]
+FollowOption = Annotated[bool, typer.Option(
+    "--follow-symlinks", help="Also read symlinks in a source folder that point outside it (by default they are "
+                              "refused and listed in ingest_errors as 'unsafe').")]
 EngineOption = Annotated[str, typer.Option(
     "--engine", help="Which engine extracts and judges: 'local' (offline, default) or 'openai:MODEL' "
                      "(any OpenAI-compatible server: OPENAI_BASE_URL, OPENAI_API_KEY; see README).")]
@@ -76,7 +79,7 @@ def _open(db: Path, read_only: bool = False):
     writer (CLAIMFLOW_LOCK_WAIT seconds)."""
     import duckdb
 
-    from store import DatabaseBusy, connect, connect_waiting, snapshot_path
+    from store import DatabaseBusy, DatabaseError, connect, connect_waiting, snapshot_path
 
     try:
         if read_only:
@@ -85,7 +88,7 @@ def _open(db: Path, read_only: bool = False):
         return connect_waiting(db, on_wait=lambda message: typer.echo(message, err=True))
     except FileNotFoundError as exc:
         raise typer.BadParameter(str(exc), param_hint="--db") from None
-    except DatabaseBusy as exc:
+    except (DatabaseBusy, DatabaseError) as exc:
         raise typer.BadParameter(str(exc), param_hint="--db") from None
     except duckdb.IOException as exc:
         hint = (f" (another process is writing it, and DuckDB allows one writer at a time with no readers; a run "
@@ -105,13 +108,36 @@ def _engine(engine: str, **stages):
 
 
 def _run(sources: list[str], db: Path, engine: str, top_k: int, extract: str | None = None,
-         judge: str | None = None, embed: str | None = None, rejudge: bool = False):
+         judge: str | None = None, embed: str | None = None, rejudge: bool = False, follow_symlinks: bool = False):
     _quiet_prefect()
     _engine(engine, extract=extract, judge=judge, embed=embed)
+    _limits()
+    _check_db(db)
     from flows.verify import verify_corpus
 
     return verify_corpus(sources=[str(s) for s in sources], db=str(db), engine=engine, top_k=top_k,
-                         extract_engine=extract, judge_engine=judge, embed_engine=embed, rejudge=rejudge)
+                         extract_engine=extract, judge_engine=judge, embed_engine=embed, rejudge=rejudge,
+                         follow_symlinks=follow_symlinks)
+
+
+def _limits():
+    """The bounds of ingest/limits.py, or stop with a clear message (CLAIMFLOW_MAX_* not a number)."""
+    from ingest.limits import Limits, LimitsError
+
+    try:
+        return Limits.from_env()
+    except LimitsError as exc:
+        raise typer.BadParameter(str(exc), param_hint="CLAIMFLOW_MAX_*") from None
+
+
+def _check_db(db: Path) -> None:
+    """Stop before a run starts when --db cannot be a claimflow database (store.db.check_file)."""
+    from store.db import DatabaseError, check_file
+
+    try:
+        check_file(str(db))
+    except DatabaseError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--db") from None
 
 
 def _report(db: Path) -> None:
@@ -151,13 +177,15 @@ def run(
     rejudge: Annotated[bool, typer.Option(
         help="Judge every claim-evidence pair again instead of reading back the pairs an earlier run judged with "
              "the same judge (the local judge's keys already change with its code; use it for what they cannot see).")] = False,
+    follow_symlinks: FollowOption = False,
 ) -> None:
     """Run the whole pipeline (a Prefect flow, no server needed) over SOURCES into the DuckDB file.
 
     A run over a database that has seen the documents before judges only what is new: pairs judged
     by an earlier run with the same judge are read back, so the tables are those a full re-run
     would give."""
-    summary = _run(list(sources), db, engine, top_k, extract_engine, judge_engine, embed_engine, rejudge)
+    summary = _run(list(sources), db, engine, top_k, extract_engine, judge_engine, embed_engine, rejudge,
+                   follow_symlinks)
     typer.echo(f"run {summary.run_id} {summary.status}: {summary.documents_seen} documents "
                f"({summary.documents_new} new), {summary.ingest_errors} not ingested, {summary.claims} claims "
                f"({summary.claims_judged} judged afresh), "
@@ -176,6 +204,7 @@ def run(
 def ingest(
     sources: Annotated[list[Path], typer.Argument(help="Files or folders: .txt .md .html .jsonl .xml/.rss/.atom")],
     db: DbOption = Path(DEFAULT_DB),
+    follow_symlinks: FollowOption = False,
 ) -> None:
     """Only read SOURCES into the `documents` table (errors into `ingest_errors`); no claims yet."""
     import uuid
@@ -193,7 +222,7 @@ def ingest(
         writer.close_crashed_runs()
         writer.absolute_origins(db.absolute().parent)
         writer.start_run(run_id, None, "ingest-only", "-", "-", absolute)
-        result = pipeline.ingest(writer, absolute, run_id)
+        result = pipeline.ingest(writer, absolute, run_id, limits=_limits(), follow_symlinks=follow_symlinks)
         writer.finish_run(run_id, "completed", {"n_documents_seen": len(result.documents),
                                                  "n_documents_new": len(result.new),
                                                  "n_ingest_errors": len(result.errors)})
@@ -399,6 +428,7 @@ def serve(
     judge_engine: JudgeEngineOption = None,
     embed_engine: EmbedEngineOption = None,
     name: Annotated[str, typer.Option(help="Deployment name shown in the Prefect UI.")] = "verify-corpus-scheduled",
+    follow_symlinks: FollowOption = False,
 ) -> None:
     """Serve a scheduled deployment of the flow (needs a Prefect server: `prefect server start`, and
     PREFECT_API_URL pointing at it). Runs show in the Prefect UI with their report as an artifact."""
@@ -410,7 +440,8 @@ def serve(
         raise typer.BadParameter(problem, param_hint="PREFECT_API_URL")
     verify_corpus.serve(name=name, cron=cron, parameters={
         "sources": [str(s.resolve()) for s in sources], "db": str(db.resolve()), "engine": engine,
-        "extract_engine": extract_engine, "judge_engine": judge_engine, "embed_engine": embed_engine})
+        "extract_engine": extract_engine, "judge_engine": judge_engine, "embed_engine": embed_engine,
+        "follow_symlinks": follow_symlinks})
 
 
 START_SERVER = ("start one with `prefect server start` (UI and API on http://127.0.0.1:4200), then "

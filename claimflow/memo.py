@@ -50,6 +50,7 @@ class MemoJudge:
         self.used: set[str] = set()
         self.fresh: dict[str, Judgement] = {}
         self.asked: set[tuple[str, str]] = set()  # the pairs the inner judge was asked (answered or failed)
+        self._read: dict[str, Judgement] = {}  # stored judgements already read by `unknown`
 
     def __getattr__(self, name: str):
         return getattr(self.inner, name)
@@ -58,10 +59,21 @@ class MemoJudge:
         """The judge's `memo_version` (its name and a digest of its deciding code, where it has one) and both texts."""
         return memo_key(getattr(self.inner, "memo_version", self.inner.name), pair[0], pair[1])
 
+    def _stored(self, keys: list[str]) -> dict[str, Judgement]:
+        wanted = set(keys) - set(self.fresh) - set(self._read)
+        self._read.update(self._known(sorted(wanted)) if wanted else {})
+        return {**{k: self._read[k] for k in keys if k in self._read}, **self.fresh}
+
+    def unknown(self, pairs: list[tuple[str, str]]) -> set[int]:
+        """The indices of the pairs that `judge` would ask the inner judge about (none stored)."""
+        keys = [self.key(p) for p in pairs]
+        stored = self._stored(keys)
+        return {i for i, k in enumerate(keys) if k not in stored}
+
     def judge(self, pairs: list[tuple[str, str]]) -> list[Judgement | JudgeFailure]:
         keys = [self.key(p) for p in pairs]
         self.used.update(keys)
-        found = {**self._known(sorted(set(keys) - set(self.fresh))), **self.fresh}
+        found = self._stored(keys)
         todo: dict[str, int] = {}
         for i, k in enumerate(keys):
             if k not in found:

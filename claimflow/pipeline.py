@@ -32,6 +32,7 @@ from evidence.models import EvidenceRow, Hit, Judgement, Passage, passage_id_for
 from evidence.retrieve import retrieve
 from ingest import Document, IngestError, read_sources
 from ingest.dates import absolute_dates, original_offsets
+from ingest.limits import Limits, env_name, head
 from store.db import own_files
 from store.writer import Memo, RunChanges, Writer
 from verdicts.accounts import account_conflicts
@@ -56,6 +57,7 @@ class Extracted(BaseModel):
 
     documents: list[Document]
     results: list[DocumentClaims]
+    truncated: list[IngestError] = []  # documents of which only a head was extracted (ingest/limits.py)
 
     @property
     def extractions(self) -> list[DocumentClaims]:
@@ -76,7 +78,7 @@ class Extracted(BaseModel):
     @property
     def summary(self) -> str:
         return (f"extracted {len(self.documents)} documents: {sum(len(x.claims) for x in self.extractions)} claims, "
-                f"{len(self.errors)} failed")
+                f"{len(self.errors)} failed, {len(self.truncated)} cut at a bound")
 
 
 class Indexed(BaseModel):
@@ -96,13 +98,14 @@ class Recorded(BaseModel):
 
     changes: RunChanges
     contradictions: int
-    pending: int
+    pending: int  # everything in `pending`, the `limited` rows included
+    limited: int = 0  # claims a bound keeps from judging (stage `limit`): never retried until it is raised
 
     @property
     def summary(self) -> str:
         return (f"recorded {self.contradictions} contradictions ({len(self.changes.appeared)} new, "
                 f"{len(self.changes.disappeared)} gone), {len(self.changes.verdicts)} verdicts changed, "
-                f"{self.pending} items pending")
+                f"{self.pending - self.limited} items pending, {self.limited} claims past a bound")
 
 
 class JudgeResult(BaseModel):
@@ -130,21 +133,25 @@ def absolute(sources: Sequence[str]) -> list[str]:
     return [os.path.abspath(s) for s in sources]
 
 
-def read(sources: Sequence[str], today: date | None = None, skip: Collection[Path] = ()) -> IngestResult:
+def read(sources: Sequence[str], today: date | None = None, skip: Collection[Path] = (),
+         limits: Limits | None = None, follow_symlinks: bool = False) -> IngestResult:
     """Read the sources (nothing written): every document, and every file or line that is none.
-    `skip`: files not to read (the database's own, when it lies in a source folder)."""
+    `skip`: files not to read (the database's own, when it lies in a source folder); symlinks out
+    of a source folder are refused unless `follow_symlinks` (ingest.readers.iter_files)."""
     documents, errors = [], []
-    for item in read_sources(absolute(sources), today, skip):
+    limits = limits or Limits()
+    for item in read_sources(absolute(sources), today, skip, follow_symlinks, limits.max_file_bytes):
         (documents if isinstance(item, Document) else errors).append(item)
     return IngestResult(documents=documents, errors=errors)
 
 
-def ingest(writer: Writer, sources: Sequence[str], run_id: str, today: date | None = None) -> IngestResult:
+def ingest(writer: Writer, sources: Sequence[str], run_id: str, today: date | None = None,
+           limits: Limits | None = None, follow_symlinks: bool = False) -> IngestResult:
     """Stage 1: read the sources, store the documents the database does not have (an edited file
     replaces its old version), and record what could not be read (errors of these sources from
     earlier runs are replaced)."""
     sources = absolute(sources)
-    result = read(sources, today, own_files(writer.database_path()))
+    result = read(sources, today, own_files(writer.database_path()), limits, follow_symlinks)
     result.new = writer.add_documents(result.documents, run_id)
     writer.clear_errors_under(sources)
     writer.record_errors(result.errors, run_id)
@@ -178,17 +185,51 @@ Progress = Callable[[str, int, int], None]
 EXTRACT_BATCH = 100  # documents per extractor call (each document is extracted on its own)
 
 
-def extract(con, engine: Engine, documents: list[Document], progress: Progress | None = None) -> Extracted:
+def extract(con, engine: Engine, documents: list[Document], progress: Progress | None = None,
+            limits: Limits | None = None) -> Extracted:
     """Stage 2: claims and prose sentences of `documents`, without an outlet's boilerplate. A document
-    whose extraction failed carries its error (it is recorded, and retried next run)."""
+    whose extraction failed carries its error (it is recorded, and retried next run). Of a document
+    longer than the bounds (ingest/limits.py) only the head is extracted, and that is recorded; the
+    document itself is kept whole."""
+    limits = limits or Limits()
+    heads = [d.model_copy(update={"text": head(d.text, limits.max_document_chars)}) for d in documents]
     results: list[DocumentClaims] = []
-    for start in range(0, len(documents), EXTRACT_BATCH):
-        results += engine.extractor.extract(documents[start:start + EXTRACT_BATCH])
+    for start in range(0, len(heads), EXTRACT_BATCH):
+        results += engine.extractor.extract(heads[start:start + EXTRACT_BATCH])
         if progress is not None:
             progress("extract", len(results), len(documents))
     if not documents:
         return Extracted(documents=[], results=[])
-    return Extracted(documents=documents, results=drop_boilerplate(con, documents, results))
+    truncated = [note for d, h, x in zip(documents, heads, results)
+                 if (note := truncation(d, len(h.text), len(x.sentences), limits)) is not None]
+    results = [first_sentences(x, limits.max_sentences) for x in results]
+    return Extracted(documents=documents, results=drop_boilerplate(con, documents, results), truncated=truncated)
+
+
+def first_sentences(x: DocumentClaims, limit: int) -> DocumentClaims:
+    """The extraction up to its `limit`-th sentence (0: all): later sentences and their claims dropped."""
+    if Limits.within(len(x.sentences), limit):
+        return x
+    end = x.sentences[limit - 1][1]
+    claims = [c for c in x.claims if c.char_start < end]
+    kept = {c.claim_id for c in claims}
+    return x.model_copy(update={"sentences": x.sentences[:limit], "claims": claims,
+                                "anomalies": [a for a in x.anomalies if a.claim_id in kept]})
+
+
+def truncation(document: Document, extracted_chars: int, sentences: int, limits: Limits) -> IngestError | None:
+    """The record of a document cut at a bound (`sentences`: how many its head has), or None."""
+    cuts = []
+    if extracted_chars < len(document.text):
+        cuts.append(f"{len(document.text):,} characters, over {limits.max_document_chars:,} "
+                    f"({env_name('max_document_chars')}): only the first {extracted_chars:,} were extracted")
+    if not Limits.within(sentences, limits.max_sentences):
+        cuts.append(f"{sentences:,} sentences, over {limits.max_sentences:,} ({env_name('max_sentences')}): "
+                    f"only the first {limits.max_sentences:,} were indexed and extracted")
+    if not cuts:
+        return None
+    return IngestError(origin=document.origin, reason="truncated",
+                       detail=f"document {document.doc_id}: " + "; ".join(cuts) + "; the document is kept whole")
 
 
 def index(writer: Writer, engine: Engine, extracted: Extracted, run_id: str,
@@ -204,6 +245,8 @@ def index(writer: Writer, engine: Engine, extracted: Extracted, run_id: str,
     done = {x.doc_id for x in extracted.extractions}
     writer.record_errors(extracted.errors, run_id)
     writer.clear_errors([d.origin for d in extracted.documents if d.doc_id in done], "extraction")
+    writer.clear_errors([d.origin for d in extracted.documents], "truncated")
+    writer.record_errors(extracted.truncated, run_id)
     writer.save_extractions(extracted.extractions, engine.extractor.name, run_id, anomalies_of(extracted.extractions))
     linked = writer.link_duplicates(find_duplicates(con, set(added)))
     writer.save_pending_extractions(extracted.waiting, engine.extractor.name, run_id)
@@ -369,15 +412,65 @@ def with_accounts(evidence: list[EvidenceRow], conflicts: Sequence[Contradiction
     return list(rows.values())
 
 
+def per_document(claims: list[Claim], limit: int) -> tuple[list[Claim], list[Pending]]:
+    """The claims that reach judging: of each document the `limit` most check-worthy (0: all); and
+    a `limit` row in pending for each check-worthy claim left out."""
+    if limit == 0:
+        return claims, []
+    by_doc: dict[str, list[Claim]] = {}
+    for c in claims:
+        by_doc.setdefault(c.doc_id, []).append(c)
+    kept, left = set(), []
+    for doc_claims in by_doc.values():
+        ranked = sorted(doc_claims, key=lambda c: (-c.checkworthiness, c.char_start, c.claim_id))
+        kept.update(c.claim_id for c in ranked[:limit])
+        left += [Pending(stage="limit", item_id=c.claim_id, claim_id=c.claim_id, doc_id=c.doc_id,
+                         reason=f"not judged: claim {rank:,} of {len(ranked):,} by check-worthiness in its document, "
+                                f"which has more than {limit:,} ({env_name('max_claims_per_document')})")
+                 for rank, c in enumerate(ranked[limit:], start=limit + 1) if c.checkworthy]
+    return [c for c in claims if c.claim_id in kept], left
+
+
+def within_budget(targets: list[Claim], pairs: list[tuple[str, Hit]], fresh: set[int],
+                  budget: int) -> tuple[set[str], list[Pending]]:
+    """Claims whose pairs not judged before (`fresh`: indices into `pairs`) do not fit in this run's
+    budget of judged pairs (0: no budget), with a pending row each. Claims are taken in turn from
+    each document, most check-worthy first, so one document cannot spend the budget of all."""
+    if budget == 0:
+        return set(), []
+    cost: dict[str, int] = {}
+    for i, (cid, _) in enumerate(pairs):
+        cost[cid] = cost.get(cid, 0) + (i in fresh)
+    queues: dict[str, list[Claim]] = {}
+    for c in sorted(targets, key=lambda c: (-c.checkworthiness, c.char_start, c.claim_id)):
+        queues.setdefault(c.doc_id, []).append(c)
+    order = [q[i] for i in range(max(map(len, queues.values()), default=0)) for q in queues.values() if i < len(q)]
+    spent, deferred, rows = 0, set(), []
+    for c in order:
+        need = cost.get(c.claim_id, 0)
+        if need and spent + need > budget:
+            deferred.add(c.claim_id)
+            rows.append(Pending(stage="judge", item_id=c.claim_id, claim_id=c.claim_id, doc_id=c.doc_id,
+                                reason=f"waiting: this run's budget of {budget:,} judged pairs "
+                                       f"({env_name('max_judged_pairs')}) was spent; the next run judges it"))
+        else:
+            spent += need
+    return deferred, rows
+
+
 def judge(con, engine: Engine, claims: list[Claim], source_of: dict[str, str], *, top_k: int = 8,
-          reuse: bool = True, progress: Progress | None = None) -> JudgeResult:
+          reuse: bool = True, progress: Progress | None = None, limits: Limits | None = None) -> JudgeResult:
     """Retrieve evidence for check-worthy claims, judge each pair, find contradictions, decide verdicts.
 
     Pairs judged by an earlier run with the same judge, and query vectors of statements embedded
     before, are read back instead of computed again (claimflow/memo.py), unless `reuse` is False;
     the result says how many claims had a pair judged afresh and carries what to store.
     A pair the judge could not judge (an LLM call that failed) is pending: its claim gets no verdict
-    this run rather than one decided on part of its evidence."""
+    this run rather than one decided on part of its evidence. Bounds (ingest/limits.py): of each
+    document only the most check-worthy claims are judged, and a run judges at most so many pairs
+    afresh; what they leave out is in `pending`."""
+    limits = limits or Limits()
+    claims, left_out = per_document(claims, limits.max_claims_per_document)
     store = Writer(con)
     judge_ = MemoJudge(engine.judge, lambda keys: store.known_judgements(engine.judge.name, keys) if reuse else {})
     embedder = MemoEmbedder(engine.embedder,
@@ -391,6 +484,11 @@ def judge(con, engine: Engine, claims: list[Claim], source_of: dict[str, str], *
     by_id = {c.claim_id: c for c in claims}
     pairs = [(claim_id, hit) for claim_id, hs in hits.items() for hit in hs]
     read = [judged_texts(engine, by_id[cid], by_id[cid].doc_id in dated, hit) for cid, hit in pairs]
+    deferred, waiting_rows = within_budget(targets, pairs, judge_.unknown(read) if limits.max_judged_pairs else set(),
+                                           limits.max_judged_pairs)
+    if deferred:
+        kept = [i for i, (cid, _) in enumerate(pairs) if cid not in deferred]
+        pairs, read = [pairs[i] for i in kept], [read[i] for i in kept]
     texts = [text for _, text in read]
     if progress is not None:
         judge_.progress = lambda done, total: progress("judge claim-evidence pairs", done, total)
@@ -399,7 +497,7 @@ def judge(con, engine: Engine, claims: list[Claim], source_of: dict[str, str], *
     by_doc: dict[str, list[Claim]] = {}
     for c in claims:
         by_doc.setdefault(c.doc_id, []).append(c)
-    evidence, pending = [], []
+    evidence, pending = [], left_out + waiting_rows
     for (cid, hit), text, j in zip(pairs, texts, judgements):
         if isinstance(j, Judgement):
             if j.evidence_span and text != hit.text:
@@ -436,10 +534,11 @@ def judge(con, engine: Engine, claims: list[Claim], source_of: dict[str, str], *
 
 
 def judge_corpus(writer: Writer, engine: Engine, *, top_k: int = 8, reuse: bool = True,
-                 progress: Progress | None = None) -> JudgeResult:
+                 progress: Progress | None = None, limits: Limits | None = None) -> JudgeResult:
     """Stage 4: `judge` over every claim in the database."""
     claims = writer.load_claims()
-    result = judge(writer.con, engine, claims, writer.sources(), top_k=top_k, reuse=reuse, progress=progress)
+    result = judge(writer.con, engine, claims, writer.sources(), top_k=top_k, reuse=reuse, progress=progress,
+                   limits=limits)
     result.claims = len(claims)
     return result
 
@@ -448,6 +547,7 @@ def record(writer: Writer, judged: JudgeResult, run_id: str, judged_by: str) -> 
     """Stage 5: replace the judged tables with this run's, record what changed, keep what the judge learnt."""
     changes = writer.save_judgements(judged.evidence, judged.contradictions, judged.verdicts, run_id,
                                      judged.pending, judged_by, judged.changes, judged.memo)
-    contradictions, pending = writer.con.execute(
-        "SELECT (SELECT count(*) FROM contradictions), (SELECT count(*) FROM pending)").fetchone()
-    return Recorded(changes=changes, contradictions=contradictions, pending=pending)
+    contradictions, pending, limited = writer.con.execute(
+        "SELECT (SELECT count(*) FROM contradictions), (SELECT count(*) FROM pending), "
+        "(SELECT count(*) FROM pending WHERE stage = 'limit')").fetchone()
+    return Recorded(changes=changes, contradictions=contradictions, pending=pending, limited=limited)

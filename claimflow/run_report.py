@@ -114,5 +114,10 @@ def run_markdown(con, run_id: str, db: str, engine: str, judge: str, counts: dic
     else:
         lines.append("None.")
     if counts.get("n_pending"):
-        lines += ["", "## Pending", "", f"{counts['n_pending']} items wait for the next run: `SELECT * FROM pending`."]
+        limited = con.execute("SELECT count(*) FROM pending WHERE stage = 'limit'").fetchone()[0]
+        lines += ["", "## Pending", "", f"{counts['n_pending'] - limited} items wait for the next run: "
+                  "`SELECT * FROM pending WHERE stage <> 'limit'`."]
+        if limited:
+            lines += ["", f"{limited} check-worthy claims are past their document's bound and are not judged "
+                          "(ingest/limits.py: CLAIMFLOW_MAX_CLAIMS_PER_DOCUMENT): `SELECT * FROM pending WHERE stage = 'limit'`."]
     return "\n".join(lines) + "\n"

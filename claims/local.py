@@ -310,7 +310,8 @@ class LocalExtractor:
             source = None
             if item.speaker is not None:  # a headline's source: "..., - Pentagon"
                 source = (book.resolve(item.speaker) or item.speaker.text, item.speaker.text)
-            quotes = [q for q in quote_regions(doc.text) if not _is_fragment(doc, q)]
+            text = doc.text  # spaCy joins the tokens again at each `doc.text`: once per paragraph
+            quotes = [q for q in quote_regions(text) if not _is_fragment(doc, q)]
             for ent in doc.ents:
                 if ent.label_ in ("PERSON", "ORG") and not any(q.start <= ent.start_char < q.end for q in quotes):
                     book.know(ent)
@@ -324,11 +325,11 @@ class LocalExtractor:
             carry = quotes[-1] if quotes and quotes[-1].runs_on else None
             for sentence in doc.sents:
                 if sentence.text.strip():
-                    sentences.append(sentence_span(doc, sentence, offset))
+                    sentences.append(sentence_span(doc, sentence, offset, text))
                 for unit in self._units(doc, sentence, quotes, book):
                     if source is not None and unit.speaker is None:  # "..., - Pentagon": the headline's source
                         unit.speaker, unit.mention = source
-                    claim, anomaly = self._claim(document, doc, offset, sentence, unit, anchor, book)
+                    claim, anomaly = self._claim(document, doc, text, offset, sentence, unit, anchor, book)
                     if claim is not None:
                         claims.append(claim)
                     if anomaly is not None:
@@ -431,12 +432,12 @@ class LocalExtractor:
             units.append(Unit(tokens, atom_head, speaker, mention, is_quote))
         return units
 
-    def _claim(self, document: Document, doc: Doc, offset: int, sentence: Span, unit: Unit,
+    def _claim(self, document: Document, doc: Doc, paragraph: str, offset: int, sentence: Span, unit: Unit,
                anchor: date | None, book: SpeakerBook) -> tuple[Claim | None, TemporalAnomaly | None]:
-        start, end = _trim(doc.text, unit.tokens[0].idx, unit.tokens[-1].idx + len(unit.tokens[-1]))
+        start, end = _trim(paragraph, unit.tokens[0].idx, unit.tokens[-1].idx + len(unit.tokens[-1]))
         if end - start < 12:
             return None, None
-        text = doc.text[start:end]
+        text = paragraph[start:end]
         char_start, char_end = offset + start, offset + end
         assert document.text[char_start:char_end] == text
         cues = _negations(unit.head)

@@ -24,8 +24,9 @@ from pydantic import BaseModel
 
 from claimflow import pipeline, run_report
 from claimflow.engines import Engine, resolve_engine
+from ingest.limits import Limits
 from ingest.models import Document, IngestError
-from store import DEFAULT_DB, connect_waiting, publish_snapshot
+from store import DEFAULT_DB, DatabaseError, connect_waiting, publish_snapshot
 from store.db import note_failed_run, take_failed_runs
 from store.writer import RunChanges, Writer, now
 
@@ -99,13 +100,15 @@ class Progress:
 
 # One task per stage (claimflow/pipeline.py), each logging its counts; the stage functions do the work.
 @task(name="ingest", **_TASK)
-def ingest_task(writer: Writer, sources: list[str], run_id: str, today: date | None) -> pipeline.IngestResult:
-    return _logged(pipeline.ingest(writer, sources, run_id, today))
+def ingest_task(writer: Writer, sources: list[str], run_id: str, today: date | None, limits: Limits,
+                follow_symlinks: bool) -> pipeline.IngestResult:
+    return _logged(pipeline.ingest(writer, sources, run_id, today, limits, follow_symlinks))
 
 
 @task(name="extract", **_TASK)
-def extract_task(con, engine: Engine, documents: list[Document], progress: Progress) -> pipeline.Extracted:
-    return _logged(pipeline.extract(con, engine, documents, progress))
+def extract_task(con, engine: Engine, documents: list[Document], progress: Progress,
+                 limits: Limits) -> pipeline.Extracted:
+    return _logged(pipeline.extract(con, engine, documents, progress, limits))
 
 
 @task(name="index", **_TASK)
@@ -115,8 +118,9 @@ def index_task(writer: Writer, engine: Engine, extracted: pipeline.Extracted, ru
 
 
 @task(name="judge", **_TASK)
-def judge_task(writer: Writer, engine: Engine, top_k: int, reuse: bool, progress: Progress) -> pipeline.JudgeResult:
-    return _logged(pipeline.judge_corpus(writer, engine, top_k=top_k, reuse=reuse, progress=progress))
+def judge_task(writer: Writer, engine: Engine, top_k: int, reuse: bool, progress: Progress,
+               limits: Limits) -> pipeline.JudgeResult:
+    return _logged(pipeline.judge_corpus(writer, engine, top_k=top_k, reuse=reuse, progress=progress, limits=limits))
 
 
 @task(name="record", **_TASK)
@@ -132,15 +136,18 @@ def _logged(result):
 @flow(name="verify-corpus", log_prints=False)
 def verify_corpus(sources: list[str], db: str = DEFAULT_DB, engine: str = "local", top_k: int = 8,
                   today: date | None = None, extract_engine: str | None = None, judge_engine: str | None = None,
-                  embed_engine: str | None = None, rejudge: bool = False) -> RunSummary:
+                  embed_engine: str | None = None, rejudge: bool = False,
+                  follow_symlinks: bool = False) -> RunSummary:
     """Verify every claim in SOURCES (files, folders, JSONL) and record the results in the DuckDB file DB.
 
     ENGINE ("local" or "openai:MODEL") serves every stage unless a stage has its own engine. Pairs an
     earlier run judged with the same judge are read back, not judged again (REJUDGE: judge all). Waits
     (CLAIMFLOW_LOCK_WAIT seconds) while another process writes DB; at the end publishes the read
     snapshot analysts open (DB with `.read` before its suffix), a markdown and a table artifact,
-    and a run name that says what happened."""
+    and a run name that says what happened. The bounds of ingest/limits.py (CLAIMFLOW_MAX_*) hold;
+    symlinks out of a source folder are refused unless FOLLOW_SYMLINKS."""
     logger = get_run_logger()
+    limits = Limits.from_env()
     chosen = resolve_engine(engine, extract=extract_engine, judge=judge_engine, embed=embed_engine, today=today)
     run_id = uuid.uuid4().hex[:16]
     started = now()
@@ -148,7 +155,9 @@ def verify_corpus(sources: list[str], db: str = DEFAULT_DB, engine: str = "local
     db = db if db == ":memory:" else os.path.abspath(db)
     try:
         con = connect_waiting(db, on_wait=logger.warning)
-    except Exception as exc:  # locked for too long, or not a database: recorded by the next run that opens it
+    except DatabaseError:  # not a database claimflow may write: nothing is written, not even a note beside it
+        raise
+    except Exception as exc:  # locked for too long: recorded by the next run that opens it
         note_failed_run(db, {"run_id": run_id, "flow_run_id": flow_run.get_id(), "engine": chosen.spec,
                              "sources": sources, "started_at": started, "status": "failed",
                              "error": f"{type(exc).__name__}: {exc}"})
@@ -167,7 +176,7 @@ def verify_corpus(sources: list[str], db: str = DEFAULT_DB, engine: str = "local
         writer.absolute_origins(Path(db).absolute().parent)
         writer.start_run(run_id, flow_run.get_id(), chosen.spec, chosen.extractor.name, chosen.judge.name, sources,
                          chosen.embedder.name, chosen.endpoint)
-        ingested = ingest_task(writer, sources, run_id, today)
+        ingested = ingest_task(writer, sources, run_id, today, limits, follow_symlinks)
         for error in ingested.errors:
             logger.warning("not ingested: %s (%s: %s)", error.origin, error.reason, error.detail)
         counts.update(n_documents_seen=len(ingested.documents), n_documents_new=len(ingested.new),
@@ -181,13 +190,13 @@ def verify_corpus(sources: list[str], db: str = DEFAULT_DB, engine: str = "local
             logger.warning("passages in %s were embedded by %s, this run embeds with %s: vectors of different models "
                            "do not compare; use one embedder per database", db, ", ".join(mixed), chosen.embedder.name)
         progress = Progress(run_id, logger)
-        extracted = extract_task(con, chosen, writer.pending_documents(chosen.extractor.name), progress)
+        extracted = extract_task(con, chosen, writer.pending_documents(chosen.extractor.name), progress, limits)
         for error in extracted.errors:
             logger.error("extraction failed: %s (%s)", error.origin, error.detail)
         counts["n_ingest_errors"] += len(extracted.errors)
         ingested.errors.extend(extracted.errors)
         index_task(writer, chosen, extracted, run_id, progress)
-        judged = judge_task(writer, chosen, top_k, not rejudge, progress)
+        judged = judge_task(writer, chosen, top_k, not rejudge, progress, limits)
         recorded = record_task(writer, judged, run_id, chosen.judge.name)
         changes, n_contradictions, n_pending = recorded.changes, recorded.contradictions, recorded.pending
         usage = chosen.usage
@@ -195,12 +204,14 @@ def verify_corpus(sources: list[str], db: str = DEFAULT_DB, engine: str = "local
                       n_contradictions=n_contradictions, n_pending=n_pending, n_llm_calls=usage.calls,
                       n_cache_hits=usage.cache_hits, tokens_in=usage.tokens_in, tokens_out=usage.tokens_out)
         note = f"passages were embedded by {', '.join(mixed)} too: retrieval mixes vector spaces" if mixed else None
-        if n_pending:
+        retried = n_pending - recorded.limited
+        cut = _bounds_note(extracted.truncated, recorded.limited)
+        if retried or cut:
             note = "; ".join(filter(None, [
-                f"{n_pending} items pending (see the pending table); the next run tries them again"
-                + (f": {chosen.stopped}" if chosen.stopped else ""), note]))
+                f"{retried} items pending (see the pending table); the next run tries them again"
+                + (f": {chosen.stopped}" if chosen.stopped else "") if retried else None, cut, note]))
             logger.warning(note)
-        status = "partial" if n_pending else "completed"
+        status = "partial" if retried else "completed"
         writer.finish_run(run_id, status, counts, error=note)
         verdicts: dict[str, int] = {}
         for v in judged.verdicts:
@@ -231,6 +242,16 @@ def verify_corpus(sources: list[str], db: str = DEFAULT_DB, engine: str = "local
         raise
     finally:
         con.close()
+
+
+def _bounds_note(truncated: list[IngestError], limited: int) -> str | None:
+    """What the bounds of ingest/limits.py cut this run, or None."""
+    parts = []
+    if truncated:
+        parts.append(f"{len(truncated)} documents extracted only in part (ingest_errors, reason 'truncated')")
+    if limited:
+        parts.append(f"{limited} check-worthy claims past their document's bound not judged (pending, stage 'limit')")
+    return ("bounds: " + "; ".join(parts) + " (ingest/limits.py, CLAIMFLOW_MAX_*)") if parts else None
 
 
 def _stopped(exc: BaseException) -> str | None:

@@ -67,8 +67,16 @@ class PageLayout:
     reported_at: datetime | None = None  # a timestamp written in the text ("27.06.22 21:56 - ")
 
 
+# A block longer than this is cut into pieces at sentence ends (a 99 KB text with no line break):
+# the parser's work per block grows faster than its length. Real articles' longest paragraphs are
+# ~6,000 characters (bench/limits.py on FNC-1's bodies).
+PARAGRAPH_MAX_CHARS = 8_000
+_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)]*\s+")
+
+
 def paragraphs(text: str) -> list[Paragraph]:
-    """Blank-line separated blocks; a block of several short lines is split into lines."""
+    """Blank-line separated blocks; a block of several short lines is split into lines; a block
+    longer than PARAGRAPH_MAX_CHARS into pieces that end at a sentence end where there is one."""
     out = []
     for m in re.finditer(r"[^\n]+(?:\n(?!\s*\n)[^\n]*)*", text):
         block = m.group(0)
@@ -76,8 +84,19 @@ def paragraphs(text: str) -> list[Paragraph]:
             continue
         lead = len(block) - len(block.lstrip())
         tail = len(block.rstrip())
-        out.append(Paragraph(m.start() + lead, m.start() + tail, block[lead:tail]))
+        out += _pieces(Paragraph(m.start() + lead, m.start() + tail, block[lead:tail]))
     return out
+
+
+def _pieces(par: Paragraph) -> list[Paragraph]:
+    out = []
+    while len(par.text) > PARAGRAPH_MAX_CHARS:
+        window = par.text[:PARAGRAPH_MAX_CHARS]
+        ends = [e.end() for e in _SENTENCE_END.finditer(window, PARAGRAPH_MAX_CHARS // 2)]
+        cut = ends[-1] if ends else (window.rfind(" ", PARAGRAPH_MAX_CHARS // 2) + 1 or PARAGRAPH_MAX_CHARS)
+        out.append(par.cut(tail=len(par.text) - cut))
+        par = par.cut(head=cut)
+    return out + ([par] if par.text else [])
 
 
 def is_date_line(line: str) -> bool:

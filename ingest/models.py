@@ -36,7 +36,8 @@ class Document(BaseModel):
 
 class IngestError(BaseModel):
     origin: str
-    reason: Literal["unreadable", "binary", "encoding", "empty", "malformed", "unsupported", "duplicate", "extraction"]
+    reason: Literal["unreadable", "unsafe", "binary", "encoding", "empty", "malformed", "unsupported", "duplicate",
+                    "too_large", "truncated", "extraction"]
     detail: str
 
     @property

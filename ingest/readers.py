@@ -72,9 +72,20 @@ def _normalise(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+         (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
 def _decode(path: Path, data: bytes) -> str | IngestError:
     if not data.strip():
         return IngestError(origin=str(path), reason="empty", detail="file is empty")
+    for bom, codec in _BOMS:  # UTF-16 and UTF-32 text says so in its first bytes
+        if data.startswith(bom):
+            try:
+                return _normalise(data[len(bom):].decode(codec))
+            except UnicodeDecodeError as exc:
+                return IngestError(origin=str(path), reason="encoding",
+                                   detail=f"starts as {codec} but is not valid {codec} at offset {exc.start}")
     if b"\x00" in data[:8192]:
         return IngestError(origin=str(path), reason="binary", detail="file contains NUL bytes: not text")
     try:
@@ -285,13 +296,20 @@ def read_feed(path: Path, raw: str, today: date) -> Iterator[Document | IngestEr
         )
 
 
-def read_file(path: Path, today: date) -> Iterator[Document | IngestError]:
+def read_file(path: Path, today: date, max_bytes: int = 0) -> Iterator[Document | IngestError]:
+    """The documents of one file, or why there are none. `max_bytes`: a larger file is not read (0: any size)."""
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
         yield IngestError(origin=str(path), reason="unsupported",
                           detail=f"unsupported file type {suffix or '(none)'}; expected one of {sorted(SUPPORTED)}")
         return
     try:
+        size = path.stat().st_size
+        if max_bytes and size > max_bytes:
+            yield IngestError(origin=str(path), reason="too_large",
+                              detail=f"{size:,} bytes, over the limit of {max_bytes:,} (CLAIMFLOW_MAX_FILE_BYTES): "
+                                     "not read; split the file or raise the limit")
+            return
         data = path.read_bytes()
     except OSError as exc:
         yield IngestError(origin=str(path), reason="unreadable", detail=str(exc))
@@ -310,34 +328,82 @@ def read_file(path: Path, today: date) -> Iterator[Document | IngestError]:
         yield _document(raw, str(path), today)
 
 
-def iter_files(paths: Iterable[str | Path], skip: Collection[Path] = ()) -> Iterator[Path | IngestError]:
-    """The files of the given files and folders (hidden ones and `skip`, absolute paths, left out)."""
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def iter_files(paths: Iterable[str | Path], skip: Collection[Path] = (),
+               follow_symlinks: bool = False) -> Iterator[Path | IngestError]:
+    """The files of the given files and folders (hidden ones and `skip`, absolute paths, left out).
+
+    A folder is walked without leaving it: a symlink (to a file or a folder) whose target lies
+    outside the folder is not followed but reported as `unsafe`, unless `follow_symlinks`; a target
+    inside it is read once, under its first path (no loops, no file twice). A source given by name
+    is read even if it is a symlink: the user named it."""
     skip = {Path(p).absolute() for p in skip}
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                if child.is_file() and not any(p.startswith(".") for p in child.relative_to(path).parts) \
-                        and child.absolute() not in skip:
-                    yield child
+            yield from _walk(path, skip, follow_symlinks)
         elif path.is_file():
             yield path
         else:
             yield IngestError(origin=str(path), reason="unreadable", detail="no such file or folder")
 
 
-def read_sources(paths: Iterable[str | Path], today: date | None = None,
-                 skip: Collection[Path] = ()) -> Iterator[Document | IngestError]:
+def _walk(top: Path, skip: set[Path], follow_symlinks: bool) -> Iterator[Path | IngestError]:
+    root = top.resolve()
+    seen: set[Path] = set()  # real paths already read or walked
+
+    def visit(folder: Path) -> Iterator[Path | IngestError]:
+        try:
+            children = sorted(folder.iterdir())
+        except OSError as exc:
+            yield IngestError(origin=str(folder), reason="unreadable", detail=f"cannot list the folder: {exc}")
+            return
+        for child in children:
+            if child.name.startswith(".") or child.absolute() in skip:
+                continue
+            try:
+                real = child.resolve(strict=True)
+            except (OSError, RuntimeError) as exc:  # a dangling link, a link loop
+                yield IngestError(origin=str(child), reason="unreadable", detail=f"broken link: {exc}")
+                continue
+            if child.is_symlink() and not follow_symlinks and not _inside(real, root):
+                yield IngestError(origin=str(child), reason="unsafe",
+                                  detail=f"symlink to {real}, outside the source folder {root}: not followed "
+                                         "(claimflow never reads outside the sources it is given; "
+                                         "pass --follow-symlinks to read it)")
+                continue
+            if real in seen:
+                continue
+            seen.add(real)
+            if child.is_dir():
+                yield from visit(child)
+            elif child.is_file():
+                yield child
+            else:
+                yield IngestError(origin=str(child), reason="unsupported",
+                                  detail="not a regular file (a device, socket or pipe): not read")
+
+    seen.add(root)
+    yield from visit(top)
+
+
+def read_sources(paths: Iterable[str | Path], today: date | None = None, skip: Collection[Path] = (),
+                 follow_symlinks: bool = False, max_file_bytes: int = 0) -> Iterator[Document | IngestError]:
     """Every document (or error) in the given files and folders, with exact duplicates reported.
-    `skip`: files inside the folders not to read (the database's own files)."""
+    `skip`: files inside the folders not to read (the database's own files); `follow_symlinks`:
+    read links that point outside the folders too (see `iter_files`); `max_file_bytes`: files larger
+    than this are not read (0: any size)."""
     today = today or date.today()
     seen: dict[str, str] = {}
     ids: dict[str, str] = {}
-    for item in iter_files(paths, skip):
+    for item in iter_files(paths, skip, follow_symlinks):
         if isinstance(item, IngestError):
             yield item
             continue
-        for result in read_file(item, today):
+        for result in read_file(item, today, max_file_bytes):
             if isinstance(result, Document):
                 if result.content_hash in seen:
                     yield IngestError(origin=result.origin, reason="duplicate",

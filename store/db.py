@@ -50,8 +50,34 @@ def migrations() -> list[tuple[int, str, Path]]:
     return found
 
 
-def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Apply pending migrations in order, each in its own transaction; return the names applied."""
+class DatabaseError(RuntimeError):
+    """A file claimflow will not open as its database (not DuckDB, another program's, a newer schema,
+    a folder that does not exist). Raised before anything is written: the file is left as it was."""
+
+
+def _check_schema(con: duckdb.DuckDBPyConnection, path: str) -> None:
+    """Refuse, before migrating, a database another program made or a newer claimflow wrote."""
+    tables = {r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()}
+    if not tables:
+        return  # a new database
+    if "schema_migrations" not in tables:
+        listed = ", ".join(sorted(tables)[:5]) + (" ..." if len(tables) > 5 else "")
+        raise DatabaseError(f"{path} is a DuckDB database, but not claimflow's (it has tables {listed} and no "
+                            "schema_migrations): claimflow did not touch it; give --db a new file")
+    known = {version for version, _, _ in migrations()}
+    newer = sorted(v for (v,) in con.execute("SELECT version FROM schema_migrations").fetchall() if v not in known)
+    if newer:
+        raise DatabaseError(f"{path} has schema version {newer[-1]:03d}, newer than this claimflow knows "
+                            f"(up to {max(known):03d}): a newer claimflow wrote it. Upgrade claimflow; the file "
+                            "was not modified")
+
+
+def migrate(con: duckdb.DuckDBPyConnection, path: str = "the database") -> list[str]:
+    """Apply pending migrations in order, each in its own transaction; return the names applied.
+    Raises DatabaseError, having written nothing, for a database another program or a newer
+    claimflow made."""
+    _check_schema(con, path)
     con.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
         " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
@@ -190,9 +216,34 @@ def take_failed_runs(path: str | Path) -> list[dict]:
     return records
 
 
+DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
+
+
+def check_file(path: str) -> None:
+    """Refuse a path that cannot be a claimflow database, before DuckDB opens it: a folder that does
+    not exist (a typo would otherwise start an empty database somewhere), a folder given as the
+    file, or a file that is not DuckDB (a CSV, a SQLite file, a log)."""
+    file = Path(path)
+    if not file.parent.is_dir():
+        raise DatabaseError(f"the folder of {path} does not exist: create it first (claimflow never creates a "
+                            "database in a folder that is not there)")
+    if file.is_dir():
+        raise DatabaseError(f"{path} is a folder, not a database file")
+    if file.exists() and file.stat().st_size > 0:
+        with open(file, "rb") as f:
+            head = f.read(16)
+        if head[8:12] != DUCKDB_MAGIC:
+            raise DatabaseError(f"{path} is not a DuckDB database (its first bytes are {head[:12]!r}): claimflow "
+                                "did not touch it; give --db a new file or a claimflow database")
+
+
 def connect(path: str | Path = DEFAULT_DB, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (creating if needed) a claimflow database, with extensions loaded and schema migrated."""
+    """Open (creating if needed) a claimflow database, with extensions loaded and schema migrated.
+    Raises DatabaseError, modifying nothing, for a file that is not a claimflow database this code
+    can write (store.db.check_file, `migrate`)."""
     path = str(path)
+    if path != ":memory:":
+        check_file(path)
     if read_only:
         if path != ":memory:" and not Path(path).exists():
             raise FileNotFoundError(f"no claimflow database at {path}")
@@ -203,14 +254,12 @@ def connect(path: str | Path = DEFAULT_DB, *, read_only: bool = False) -> duckdb
             con.close()
             raise
         return con
-    if path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(path)
     try:
         load_extensions(con)
         # Needed to keep (and write to) an HNSW index in a file database; see evidence.index.HNSW_STATEMENT.
         con.execute("SET hnsw_enable_experimental_persistence = true")
-        migrate(con)
+        migrate(con, path)
     except BaseException:
         con.close()
         raise

@@ -147,9 +147,10 @@ class Writer:
                 )
 
     def clear_errors_under(self, sources: Sequence[str]) -> None:
-        """Forget ingest errors of earlier runs for inputs under these sources: this run reports anew."""
+        """Forget ingest errors of earlier runs for inputs under these sources: this run reports anew.
+        What extraction recorded (a failure, a cut at a bound) stays until that document is extracted again."""
         for source in sources:
-            self.con.execute("DELETE FROM ingest_errors WHERE reason <> 'extraction' AND "
+            self.con.execute("DELETE FROM ingest_errors WHERE reason NOT IN ('extraction', 'truncated') AND "
                              "(origin = ? OR starts_with(origin, ?))", [source, source.rstrip("/") + "/"])
 
     def clear_errors(self, origins: Sequence[str], reason: str) -> None:
@@ -289,10 +290,10 @@ class Writer:
     def record_llm_call(self, run_id: str, call: dict) -> None:
         """One request sent to a model server, after its retries (llm_calls)."""
         self.con.execute(
-            "INSERT INTO llm_calls VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO llm_calls VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [call["call_id"], run_id, call["stage"], call["engine"], call["model"], call["prompt_version"],
              call["prompt_hash"], call["n_items"], call["status"], call["attempts"], call["error"],
-             call["tokens_in"], call["tokens_out"], call["seconds"], now()])
+             call["tokens_in"], call["tokens_out"], call["seconds"], now(), call.get("structured"), call.get("note")])
 
     # judging ----------------------------------------------------------------------------------
     def known_judgements(self, judged_by: str, keys: Sequence[str]) -> dict[str, Judgement]:
@@ -382,7 +383,7 @@ class Writer:
             self.con.execute("DELETE FROM evidence")
             self.con.execute("DELETE FROM contradictions WHERE kind <> 'temporal'")
             self.con.execute("DELETE FROM verdicts")
-            self.con.execute("DELETE FROM pending WHERE stage IN ('judge', 'contradiction')")
+            self.con.execute("DELETE FROM pending WHERE stage IN ('judge', 'contradiction', 'limit')")
             self._insert("pending", [{**p.model_dump(), "engine": judged_by or "", "run_id": run_id,
                                       "recorded_at": now()} for p in pending])
             self._insert("evidence", [{

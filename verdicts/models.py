@@ -54,10 +54,13 @@ class ClaimVerdict(BaseModel):
 
 
 class Pending(BaseModel):
-    """Work the last run could not do (a model call that failed); tried again by the next run."""
+    """Work the last run could not do (a model call that failed, a budget spent): tried again by the
+    next run; or, with stage `limit`, a claim a bound keeps from judging (ingest/limits.py)."""
 
-    stage: Literal["extract", "judge", "contradiction"]
-    item_id: str = Field(description="judge: claim_id/passage_id; contradiction: claim_id/claim_id")
+    stage: Literal["extract", "judge", "contradiction", "limit"]
+    item_id: str = Field(description="judge: claim_id/passage_id, or claim_id when the run's budget of judged "
+                                     "pairs was spent; contradiction: claim_id/claim_id; limit: claim_id of a "
+                                     "claim past its document's bound, never judged until the bound is raised")
     claim_id: str | None
     doc_id: str | None
     reason: str

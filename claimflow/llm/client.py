@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -15,8 +16,10 @@ import jinja2
 import openai
 from pydantic import BaseModel
 
-from claimflow.llm.retry import call_with_retries
+from claimflow.llm.retry import call_with_retries, rejects_json_schema
 from claimflow.llm.settings import LLMSettings
+
+log = logging.getLogger(__name__)
 
 
 def digest(text: str, n: int = 16) -> str:
@@ -51,6 +54,8 @@ class Reply:
     tokens_in: int
     tokens_out: int
     attempts: int
+    structured: str = "json_schema"  # the output mode the request used
+    note: str | None = None  # e.g. that the server refused json_schema and this request fell back
 
 
 class RateLimiter:
@@ -80,16 +85,42 @@ def response_format(schema_model: type[BaseModel], mode: str) -> dict:
 
 
 class ChatModel:
+    """One model on one server. `structured` is the output mode requests use: the configured one
+    (CLAIMFLOW_LLM_STRUCTURED), until a server refuses json_schema; then json_object, with the
+    schema in the instructions, for the rest of the run (`fell_back` says why)."""
+
     def __init__(self, model: str, settings: LLMSettings) -> None:
         self.model = model
         self.settings = settings
+        self.structured: str = settings.structured
+        self.fell_back: str | None = None
         self.limiter = RateLimiter(settings.rpm)
+        self._lock = threading.Lock()
         self._client = openai.OpenAI(base_url=settings.base_url, api_key=settings.api_key.get_secret_value(),
                                      timeout=settings.timeout, max_retries=0)
 
     def chat(self, messages: list[dict], schema_model: type[BaseModel]) -> Reply:
-        fmt = response_format(schema_model, self.settings.structured)
-        if self.settings.structured == "json_object":  # the server cannot enforce the schema: show it
+        mode = self.structured
+        try:
+            return self._chat(messages, schema_model, mode)
+        except openai.APIStatusError as exc:
+            if mode != "json_schema" or not rejects_json_schema(exc):
+                raise
+            with self._lock:
+                if self.fell_back is None:
+                    self.fell_back = (f"the server refused json_schema output (HTTP {exc.status_code}: "
+                                      f"{' '.join(str(exc.message).split())[:160]}); falling back to json_object "
+                                      "with the schema in the instructions")
+                    log.warning("%s at %s: %s", self.model, self.settings.endpoint, self.fell_back)
+                self.structured = "json_object"
+            reply = self._chat(messages, schema_model, "json_object")
+            reply.attempts += 1
+            reply.note = self.fell_back
+            return reply
+
+    def _chat(self, messages: list[dict], schema_model: type[BaseModel], mode: str) -> Reply:
+        fmt = response_format(schema_model, mode)
+        if mode == "json_object":  # the server cannot enforce the schema: show it
             schema = json.dumps(schema_model.model_json_schema(), separators=(",", ":"))
             messages = [{**messages[0], "content": f"{messages[0]['content']}\n\nThe JSON must fit this schema: "
                                                   f"{schema}"}, *messages[1:]]
@@ -105,4 +136,4 @@ class ChatModel:
         content = completion.choices[0].message.content or ""
         usage = completion.usage
         return Reply(content=content, tokens_in=usage.prompt_tokens if usage else 0,
-                     tokens_out=usage.completion_tokens if usage else 0, attempts=attempts)
+                     tokens_out=usage.completion_tokens if usage else 0, attempts=attempts, structured=mode)

@@ -4,7 +4,8 @@ Retried, with exponential backoff and a cap: 429 rate limits (waiting what Retry
 408/409, 5xx, timeouts and dropped connections. Never retried:
 - an exhausted quota or a refused key or an unknown model (401/402/403/404, 429 `insufficient_quota`):
   nothing later in the run can succeed, so the run stops calling (EngineStopped);
-- any other 4xx (the request itself is wrong): the item fails and is recorded.
+- any other 4xx (the request itself is wrong): the item fails and is recorded;
+- a server refusing JSON-schema output (`rejects_json_schema`): the client falls back once to json_object.
 Nothing else in claimflow retries a model call."""
 from __future__ import annotations
 
@@ -50,11 +51,21 @@ def stops_the_run(exc: BaseException) -> bool:
     return status in (401, 402, 403, 404)
 
 
+def rejects_json_schema(exc: BaseException) -> bool:
+    """The server refuses `response_format={"type": "json_schema"}` (llama.cpp's Python server answers
+    HTTP 500 "Input should be 'text' or 'json_object'"; others 400 or 422 naming response_format):
+    no retry helps, the client falls back to json_object (claimflow.llm.client)."""
+    if _status(exc) not in (400, 422, 500):
+        return False
+    text = f"{getattr(exc, 'message', '')} {getattr(exc, 'body', '')}".lower()
+    return "response_format" in text or "json_schema" in text
+
+
 def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, (openai.APITimeoutError, openai.APIConnectionError)):
         return True
     status = _status(exc)
-    if status is None or stops_the_run(exc):
+    if status is None or stops_the_run(exc) or rejects_json_schema(exc):
         return False
     return status in (408, 409, 429) or status >= 500
 

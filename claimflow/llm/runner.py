@@ -268,7 +268,9 @@ class Runner:
             "call_id": call_id, "stage": stage.stage, "engine": self.engine, "model": self.model.model,
             "prompt_version": stage.prompt.version, "prompt_hash": stage.prompt.hash, "n_items": len(batch),
             "status": result.status, "attempts": max(1, result.attempts), "error": result.error,
-            "tokens_in": tokens_in, "tokens_out": tokens_out, "seconds": round(result.seconds, 3)})
+            "tokens_in": tokens_in, "tokens_out": tokens_out, "seconds": round(result.seconds, 3),
+            "structured": result.replies[-1].structured if result.replies else self.model.structured,
+            "note": next((r.note for r in result.replies if r.note), None)})
         return call_id
 
 

@@ -81,7 +81,7 @@ def test_bad_documents_are_recorded_and_the_run_goes_on(prefect_harness, tmp_pat
     corpus = tmp_path / "in"
     corpus.mkdir()
     (corpus / "good.txt").write_text((EXAMPLES / "06_coastal_ledger_tarsk_bridge.txt").read_text())
-    (corpus / "bad.txt").write_bytes(b"\xff\xfe\x00\x00garbage")
+    (corpus / "bad.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00garbage")
     (corpus / "lines.jsonl").write_text('{"text": "The mayor opened the bridge on Friday.", "id": "j1"}\n{broken\n')
     db = tmp_path / "bad.duckdb"
     summary = verify_corpus(sources=[str(corpus)], db=str(db))

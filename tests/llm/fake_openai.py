@@ -110,6 +110,7 @@ class State:
     items: list[str] = field(default_factory=list)  # each item answered validly: a document chunk or a pair
     quota_left: int | None = None
     hang: float = 3.0
+    json_object_only: bool = False  # answer json_schema requests as llama.cpp's Python server does
     lock: threading.Lock = field(default_factory=threading.Lock)
     auth_seen: set[str] = field(default_factory=set)
 
@@ -167,6 +168,12 @@ class _Handler(BaseHTTPRequestHandler):
                                        "code": "insufficient_quota"}})
             return
         kind = fault.kind if fault else None
+        if state.json_object_only and (body.get("response_format") or {}).get("type") == "json_schema":
+            record.status, record.fault = 500, "json_schema"
+            self._send(500, {"error": {"message": "1 validation error:\n  {'type': 'literal_error', 'loc': ('body', "
+                                       "'response_format', 'type'), 'msg': \"Input should be 'text' or 'json_object'\"}",
+                                       "type": "internal_server_error", "param": None, "code": None}})
+            return
         if kind == "429":
             record.status = 429
             self._send(429, {"error": {"message": "slow down", "type": "rate_limit_error"}}, {"Retry-After": "1"})

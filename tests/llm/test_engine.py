@@ -285,3 +285,21 @@ def test_one_passage_per_request_isolates_passages_the_filter_misses(fake_openai
     isolated = resolve_engine("openai:test-model")
     refuted, unrelated, _ = isolated.judge.judge([*PAIRS, (CLAIM, sly)])
     assert refuted.stance == "refutes" and unrelated.stance == "neutral"
+
+
+def test_a_server_without_json_schema_output_gets_json_object_once_refused(fake_openai):
+    import json
+
+    fake_openai.state.json_object_only = True  # as llama.cpp's server: HTTP 500 naming response_format
+    engine = resolve_engine("openai:test-model")
+    assert all(isinstance(j, Judgement) for j in engine.judge.judge(PAIRS))
+    engine.judge.judge([(CLAIM, "The harbour budget was approved by parliament on Monday.")])
+    refused, *answered = fake_openai.requests()
+    assert refused.status == 500 and refused.fault == "json_schema"  # asked once, never retried
+    assert len(answered) == 2 and all(r.status == 200 for r in answered)
+    sent = [json.loads(r.body) for r in answered]
+    assert all(b["response_format"] == {"type": "json_object"} for b in sent)
+    assert all("The JSON must fit this schema" in b["messages"][0]["content"] for b in sent)
+    first, second = engine.runners[0].store.calls
+    assert first["structured"] == second["structured"] == "json_object" and first["status"] == "ok"
+    assert "refused json_schema" in first["note"] and "HTTP 500" in first["note"] and second["note"] is None

@@ -110,3 +110,58 @@ def test_the_read_snapshot_is_a_copy_readers_can_keep_open(tmp_path):
     reader.close()
     con.close()
     assert duckdb.connect(str(snapshot_path(db)), read_only=True).execute("SELECT count(*) FROM runs").fetchone()[0] == 2
+
+
+def _bytes(folder):
+    return {p.name: p.read_bytes() for p in folder.iterdir()}
+
+
+@pytest.mark.parametrize("content", [b"id,text\n1,The port reopened.\n", b"SQLite format 3\x00" + bytes(200)],
+                         ids=["csv", "sqlite"])
+def test_a_file_that_is_not_duckdb_is_refused_and_left_alone(tmp_path, content):
+    from store import DatabaseError
+
+    db = tmp_path / "claims.duckdb"
+    db.write_bytes(content)
+    before = _bytes(tmp_path)
+    with pytest.raises(DatabaseError, match="not a DuckDB database"):
+        connect(db)
+    with pytest.raises(DatabaseError, match="not a DuckDB database"):
+        connect(db, read_only=True)
+    assert _bytes(tmp_path) == before
+
+
+def test_another_programs_duckdb_file_is_refused_and_left_alone(tmp_path):
+    from store import DatabaseError
+
+    db = tmp_path / "analysis.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("CREATE TABLE results AS SELECT 42 AS answer")
+    con.close()
+    before = _bytes(tmp_path)
+    with pytest.raises(DatabaseError, match="not claimflow's"):
+        connect(db)
+    assert _bytes(tmp_path) == before
+
+
+def test_a_newer_schema_is_refused_and_left_alone(tmp_path):
+    from store import DatabaseError
+
+    db = tmp_path / "new.duckdb"
+    connect(db).close()
+    con = duckdb.connect(str(db))
+    con.execute("INSERT INTO schema_migrations VALUES (999, 'from_the_future', now()::TIMESTAMP)")
+    con.execute("CHECKPOINT")
+    con.close()
+    before = _bytes(tmp_path)
+    with pytest.raises(DatabaseError, match="schema version 999, newer than this claimflow knows"):
+        connect(db)
+    assert _bytes(tmp_path) == before
+
+
+def test_a_database_in_a_folder_that_does_not_exist_is_an_error(tmp_path):
+    from store import DatabaseError
+
+    with pytest.raises(DatabaseError, match="does not exist"):
+        connect(tmp_path / "typo" / "claims.duckdb")
+    assert not (tmp_path / "typo").exists()
