@@ -77,8 +77,15 @@ _BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
 
 
 def _decode(path: Path, data: bytes) -> str | IngestError:
-    if not data.strip():
+    if not data:
         return IngestError(origin=str(path), reason="empty", detail="file is empty")
+    text = _decode_bytes(path, data)
+    if isinstance(text, str) and not text.strip():
+        return IngestError(origin=str(path), reason="empty", detail="file holds only whitespace")
+    return text
+
+
+def _decode_bytes(path: Path, data: bytes) -> str | IngestError:
     for bom, codec in _BOMS:  # UTF-16 and UTF-32 text says so in its first bytes
         if data.startswith(bom):
             try:
@@ -319,7 +326,8 @@ def read_file(path: Path, today: date, max_bytes: int = 0) -> Iterator[Document 
         yield raw
         return
     if suffix in JSONL_SUFFIXES:
-        yield from read_jsonl(path, raw, today)
+        records = list(read_jsonl(path, raw, today))
+        yield from records or [IngestError(origin=str(path), reason="empty", detail="JSONL file has no records")]
     elif suffix in HTML_SUFFIXES:
         yield read_html(path, raw, today)
     elif suffix in FEED_SUFFIXES:

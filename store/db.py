@@ -173,6 +173,10 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, path: str | Path) -> Path |
         return None
     target = snapshot_path(path)
     con.execute("CHECKPOINT")
+    # A copy left by a writer killed mid-copy is stale: this writer holds the lock, so no other
+    # process is publishing now.
+    for stale in target.parent.glob(f".{target.name}.*.tmp"):
+        stale.unlink(missing_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         shutil.copyfile(path, tmp)
