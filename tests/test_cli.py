@@ -131,3 +131,17 @@ def test_a_locked_database_is_a_clear_error(tmp_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_a_db_that_cannot_be_a_claimflow_database_stops_before_the_run(tmp_path):
+    (tmp_path / "a.txt").write_text("The port of Kaldera reopened on Thursday, officials said.\n")
+    missing = tmp_path / "nowhere" / "x.duckdb"
+    for command in ("run", "ingest"):
+        result = runner.invoke(app, [command, str(tmp_path / "a.txt"), "--db", str(missing)])
+        assert result.exit_code == 2 and "does not exist" in result.output, result.output
+    assert not missing.parent.exists()  # no folder, no database made on the way
+    notes = tmp_path / "notes.duckdb"
+    notes.write_bytes(b"my notes, not a database\n" * 10)
+    result = runner.invoke(app, ["run", str(tmp_path / "a.txt"), "--db", str(notes)])
+    assert result.exit_code == 2 and "not a DuckDB" in result.output, result.output
+    assert notes.read_bytes() == b"my notes, not a database\n" * 10
