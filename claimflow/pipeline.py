@@ -435,7 +435,9 @@ def within_budget(targets: list[Claim], pairs: list[tuple[str, Hit]], fresh: set
                   budget: int) -> tuple[set[str], list[Pending]]:
     """Claims whose pairs not judged before (`fresh`: indices into `pairs`) do not fit in this run's
     budget of judged pairs (0: no budget), with a pending row each. Claims are taken in turn from
-    each document, most check-worthy first, so one document cannot spend the budget of all."""
+    each document, most check-worthy first, so one document cannot spend the budget of all. A claim's
+    pairs are judged together, so a run goes over by less than one claim's pairs at most, and every
+    run judges at least one claim: a deferred claim is judged by a later run."""
     if budget == 0:
         return set(), []
     cost: dict[str, int] = {}
@@ -448,7 +450,7 @@ def within_budget(targets: list[Claim], pairs: list[tuple[str, Hit]], fresh: set
     spent, deferred, rows = 0, set(), []
     for c in order:
         need = cost.get(c.claim_id, 0)
-        if need and spent + need > budget:
+        if need and spent and spent + need > budget:  # a claim's pairs go together; the first always fits
             deferred.add(c.claim_id)
             rows.append(Pending(stage="judge", item_id=c.claim_id, claim_id=c.claim_id, doc_id=c.doc_id,
                                 reason=f"waiting: this run's budget of {budget:,} judged pairs "

@@ -91,3 +91,58 @@ def test_the_stages_run_without_prefect(tmp_path):
     assert "date" in kinds
     again = pipeline.judge_corpus(writer, engine)  # nothing new: every pair is read back
     assert again.claims_judged == 0 and len(again.evidence) == len(judged.evidence)
+
+
+def test_bounds_defer_or_leave_out_work_and_say_so(tmp_path):
+    """With small bounds: a document past the sentence bound is recorded `truncated`; claims past the
+    per-document bound get `limit` rows and no verdict; the pair budget defers claims to later runs,
+    which judge them, and the verdicts end as those of a run without a budget."""
+    from claimflow import pipeline
+    from claimflow.engines import resolve_engine
+    from conftest import EXAMPLES
+    from ingest.limits import Limits
+    from store import connect
+    from store.writer import Writer
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name in ("06_coastal_ledger_tarsk_bridge.txt", "07_northern_wire_tarsk_storm.txt",
+                 "01_harbour_post_kaldera_port.txt", "08_harbour_post_kaldera_reopens.txt"):
+        (inbox / name).write_text((EXAMPLES / name).read_text())
+    engine = resolve_engine("local")
+
+    def database(name, limits):
+        con = connect(tmp_path / f"{name}.duckdb")
+        writer = Writer(con)
+        writer.start_run("r1", None, engine.spec, engine.extractor.name, engine.judge.name, [str(inbox)])
+        pipeline.ingest(writer, [str(inbox)], "r1", limits=limits)
+        extracted = pipeline.extract(con, engine, writer.pending_documents(engine.extractor.name), limits=limits)
+        pipeline.index(writer, engine, extracted, "r1")
+        return con, writer, extracted
+
+    per_doc = Limits(max_sentences=6, max_claims_per_document=3, max_judged_pairs=0)
+    con, writer, extracted = database("unbounded", per_doc)
+    assert extracted.truncated and all(len(x.sentences) <= 6 for x in extracted.results)
+    assert con.execute("SELECT count(*) FROM ingest_errors WHERE reason = 'truncated'").fetchone()[0] == len(
+        extracted.truncated)
+    judged = pipeline.judge_corpus(writer, engine, limits=per_doc)
+    pipeline.record(writer, judged, "r1", engine.judge.name)
+    limited = {p.claim_id for p in judged.pending if p.stage == "limit"}
+    assert limited and not limited & {v.claim_id for v in judged.verdicts}
+    full = sorted((v.claim_id, v.verdict, v.n_supporting_sources, v.n_refuting_sources) for v in judged.verdicts)
+
+    budget = per_doc.model_copy(update={"max_judged_pairs": 10})
+    con, writer, _ = database("budget", budget)
+    runs, waiting = 0, None
+    while waiting != 0:
+        runs += 1
+        result = pipeline.judge_corpus(writer, engine, limits=budget)
+        pipeline.record(writer, result, f"r{runs}", engine.judge.name)
+        deferred = [p for p in result.pending if p.stage == "judge"]
+        assert runs == 1 or len(deferred) < waiting  # every run makes progress
+        assert all("budget" in p.reason for p in deferred) and not {p.claim_id for p in deferred} & {
+            v.claim_id for v in result.verdicts}
+        waiting = len(deferred)
+        assert runs < 20
+    assert runs > 1  # the budget did bite
+    assert sorted((v.claim_id, v.verdict, v.n_supporting_sources, v.n_refuting_sources) for v in result.verdicts) == full
