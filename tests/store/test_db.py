@@ -132,31 +132,31 @@ def test_a_file_that_is_not_duckdb_is_refused_and_left_alone(tmp_path, content):
 
 
 def test_another_programs_duckdb_file_is_refused_and_left_alone(tmp_path):
-    from store import DatabaseError
-
     db = tmp_path / "analysis.duckdb"
     con = duckdb.connect(str(db))
     con.execute("CREATE TABLE results AS SELECT 42 AS answer")
     con.close()
+    _refused_untouched(tmp_path, db, "not claimflow's")
+
+
+def _refused_untouched(tmp_path, db, message):
+    """connect() refuses `db` with `message` and leaves every file of the folder as it was."""
+    from store import DatabaseError
+
     before = _bytes(tmp_path)
-    with pytest.raises(DatabaseError, match="not claimflow's"):
+    with pytest.raises(DatabaseError, match=message):
         connect(db)
     assert _bytes(tmp_path) == before
 
 
 def test_a_newer_schema_is_refused_and_left_alone(tmp_path):
-    from store import DatabaseError
-
     db = tmp_path / "new.duckdb"
     connect(db).close()
     con = duckdb.connect(str(db))
     con.execute("INSERT INTO schema_migrations VALUES (999, 'from_the_future', now()::TIMESTAMP)")
     con.execute("CHECKPOINT")
     con.close()
-    before = _bytes(tmp_path)
-    with pytest.raises(DatabaseError, match="schema version 999, newer than this claimflow knows"):
-        connect(db)
-    assert _bytes(tmp_path) == before
+    _refused_untouched(tmp_path, db, "schema version 999, newer than this claimflow knows")
 
 
 def test_a_database_in_a_folder_that_does_not_exist_is_an_error(tmp_path):
