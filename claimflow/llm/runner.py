@@ -194,7 +194,11 @@ class Runner:
                 outputs = stage.split(items, stage.reply_model.model_validate_json(reply.content))
                 problems = [o for o in outputs if isinstance(o, str)]
             except ValidationError as exc:
-                outputs, problems = [f"invalid reply: {_short(exc)}"] * len(items), [_short(exc)]
+                why = _short(exc)
+                if reply.cut:
+                    why = (f"the answer stopped at CLAIMFLOW_LLM_MAX_TOKENS={self.model.settings.max_tokens} "
+                           f"tokens: {why}")
+                outputs, problems = [f"invalid reply: {why}"] * len(items), [why]
             if attempt:  # keep the first answer's good items where the repair got them wrong
                 outputs = [new if not isinstance(new, str) or isinstance(old, str) else old
                            for old, new in zip(result.outputs, outputs)]

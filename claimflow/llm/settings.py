@@ -14,6 +14,8 @@ Read from the environment when an engine is resolved (never at import time):
     CLAIMFLOW_LLM_JUDGE_BATCH  passages of one claim judged per request (default 8; 1 isolates every
                                passage from the others, for ~5x the input tokens)
     CLAIMFLOW_LLM_STRUCTURED   json_schema (default) | json_object (for servers without JSON-schema output)
+    CLAIMFLOW_LLM_MAX_TOKENS   tokens one answer may have (default 4096; 0 = the server's own limit): a
+                               small model looping in JSON mode stops there instead of filling its context
     CLAIMFLOW_EMBED_BASE_URL   the /v1/embeddings server, when it is not OPENAI_BASE_URL
     CLAIMFLOW_EMBED_INPUT_TYPE set to 1 to send input_type=query|passage to /v1/embeddings (e5 servers)
 
@@ -42,6 +44,7 @@ class LLMSettings(BaseModel):
     max_calls: int = Field(default=0, ge=0)
     judge_batch: int = Field(default=8, ge=1)
     structured: Literal["json_schema", "json_object"] = "json_schema"
+    max_tokens: int = Field(default=4096, ge=0)
     embed_input_type: bool = False
     embed_base_url: str | None = None
 
@@ -81,6 +84,7 @@ class LLMSettings(BaseModel):
             max_calls=env.get("CLAIMFLOW_LLM_MAX_CALLS", 0),
             judge_batch=env.get("CLAIMFLOW_LLM_JUDGE_BATCH", 8),
             structured=env.get("CLAIMFLOW_LLM_STRUCTURED", "json_schema"),
+            max_tokens=env.get("CLAIMFLOW_LLM_MAX_TOKENS", 4096),
             embed_input_type=env.get("CLAIMFLOW_EMBED_INPUT_TYPE", "") in ("1", "true", "yes"),
             embed_base_url=env.get("CLAIMFLOW_EMBED_BASE_URL") or None,
         )

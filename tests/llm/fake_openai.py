@@ -9,6 +9,8 @@ Faults are queued with `fail(kind, times=1, when=substring)`: the next matching 
   "429"       429 with Retry-After: 1        "500"     500 server error
   "hang"      no answer for `hang` seconds   "garbage" content that is not JSON
   "schema"    JSON that violates the schema  "badspan" a quoted span that is not in the source
+  "runaway"   JSON that never ends, as a small model's in JSON mode: cut at the request's max_tokens
+              (4 characters a token), finish_reason "length"
 (`when=` limits a fault to requests containing a text, `claim=` to judging requests for one claim)
 and `quota_after(n)` answers 429 insufficient_quota to every request after the next n answered ones."""
 from __future__ import annotations
@@ -197,6 +199,8 @@ class _Handler(BaseHTTPRequestHandler):
                 if task == "extract" or x["evidence_span"]:
                     x["span" if task == "extract" else "evidence_span"] = "words that appear nowhere in the source"
             content = json.dumps(answer)
+        elif kind == "runaway":
+            content = ('{"claims": [' + " " * 100_000)[:4 * body.get("max_tokens", 100_000)]
         else:
             content = json.dumps(answer)
         with state.lock:
@@ -209,7 +213,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(200, {
             "id": f"chatcmpl-{digest}", "object": "chat.completion", "created": int(time.time()),
             "model": body.get("model"),
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "length" if kind == "runaway" else "stop"}],
             "usage": {"prompt_tokens": len(raw) // 4, "completion_tokens": len(content) // 4,
                       "total_tokens": len(raw) // 4 + len(content) // 4},
         })

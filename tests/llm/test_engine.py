@@ -303,3 +303,15 @@ def test_a_server_without_json_schema_output_gets_json_object_once_refused(fake_
     first, second = engine.runners[0].store.calls
     assert first["structured"] == second["structured"] == "json_object" and first["status"] == "ok"
     assert "refused json_schema" in first["note"] and "HTTP 500" in first["note"] and second["note"] is None
+
+
+def test_an_answer_that_never_ends_stops_at_max_tokens_and_says_so(fake_openai, monkeypatch):
+    import json
+
+    monkeypatch.setenv("CLAIMFLOW_LLM_MAX_TOKENS", "300")
+    fake_openai.fail("runaway", times=2)
+    engine = resolve_engine("openai:test-model")
+    results = engine.judge.judge(PAIRS)
+    assert all(isinstance(j, JudgeFailure) and "CLAIMFLOW_LLM_MAX_TOKENS=300" in j.reason for j in results)
+    assert all(json.loads(r.body)["max_tokens"] == 300 for r in fake_openai.requests())
+    assert engine.runners[0].store.calls[-1]["status"] == "invalid"
