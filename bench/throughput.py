@@ -25,7 +25,6 @@ import csv
 import json
 import math
 import os
-import random
 import resource
 import shutil
 import subprocess
@@ -40,16 +39,12 @@ STAGES = ("ingest", "extract", "index", "judge", "record")
 
 
 def items(n: int) -> list[dict]:
-    rows, seen = [], set()
-    for line in (DATASETS / "ruwa_dev.jsonl").read_text().splitlines():
-        row = json.loads(line)
-        if row["id"] not in seen:
-            seen.add(row["id"])
-            rows.append({k: v for k, v in row.items() if k != "event"})
-    random.Random(0).shuffle(rows)
-    if n > len(rows):
+    from incremental import sample  # bench/incremental.py: the same fixed sample (seed 0)
+
+    rows = sample(n)
+    if len(rows) < n:
         sys.exit(f"ruwa_dev.jsonl has {len(rows)} distinct items, fewer than {n}")
-    return rows[:n]
+    return rows
 
 
 def articles(n: int) -> list[dict]:

@@ -94,7 +94,7 @@ class LLMExtractor:
 
     def extract(self, documents: Sequence[Document]) -> list[DocumentClaims]:
         parsed = parse_prose(documents, self.today)
-        spans = {i: [sentence_span(p.doc, s, p.offset) for p in parsed[i] for s in p.doc.sents if s.text.strip()]
+        spans = {i: [sentence_span(s, p.offset) for p in parsed[i] for s in p.doc.sents if s.text.strip()]
                  for i in range(len(documents))}
         items, owners = [], []
         for i, document in enumerate(documents):

@@ -325,7 +325,7 @@ class LocalExtractor:
             carry = quotes[-1] if quotes and quotes[-1].runs_on else None
             for sentence in doc.sents:
                 if sentence.text.strip():
-                    sentences.append(sentence_span(doc, sentence, offset, text))
+                    sentences.append(sentence_span(sentence, offset))
                 for unit in self._units(doc, sentence, quotes, book):
                     if source is not None and unit.speaker is None:  # "..., - Pentagon": the headline's source
                         unit.speaker, unit.mention = source

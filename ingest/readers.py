@@ -15,6 +15,7 @@ from xml.etree import ElementTree
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ingest.layout import read_layout
+from ingest.limits import env_name
 from ingest.models import Document, IngestError, content_hash
 
 TEXT_SUFFIXES = {".txt", ".md", ".text"}
@@ -314,7 +315,7 @@ def read_file(path: Path, today: date, max_bytes: int = 0) -> Iterator[Document 
         size = path.stat().st_size
         if max_bytes and size > max_bytes:
             yield IngestError(origin=str(path), reason="too_large",
-                              detail=f"{size:,} bytes, over the limit of {max_bytes:,} (CLAIMFLOW_MAX_FILE_BYTES): "
+                              detail=f"{size:,} bytes, over the limit of {max_bytes:,} ({env_name('max_file_bytes')}): "
                                      "not read; split the file or raise the limit")
             return
         data = path.read_bytes()
