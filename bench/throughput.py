@@ -93,7 +93,8 @@ def pipeline_run(source: Path, db: Path, judge: str) -> dict:
     engine.embedder = embedder
     con = connect(db)
     writer = Writer(con)
-    writer.start_run("bench", None, engine.spec, engine.extractor.name, engine.judge.name, [str(source)])
+    writer.start_run("bench", None, engine.spec, engine.extractor.name, engine.judge.name, [str(source)],
+                     embedder=embedder.name)
     times: dict[str, float] = {}
 
     def timed(stage, call):

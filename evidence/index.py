@@ -33,11 +33,23 @@ def has_context(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def context_text(title: str | None, text: str) -> str | None:
-    """What the context vector embeds: "title. sentence"; None without a title."""
+    """What the context vector embeds: "title. sentence"; None without a title. Where one of the two
+    contains the other (news: the headline is the lead sentence, or the sentence is the headline
+    without its "Ukraine war:" rubric; half the passages of 1,000 RUWA items), the longer alone,
+    which says everything "title. sentence" would: the sentence itself costs no second vector."""
     title = " ".join((title or "").split())
     if not title:
         return None
+    key_title, key_text = _plain(title), _plain(text)
+    if key_title in key_text:
+        return text
+    if key_text and key_text in key_title:
+        return title
     return f"{title}{'' if title[-1] in '.!?:;' else '.'} {text}"
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.lower().strip(" .!?:;").split())
 
 
 def document_titles(con: duckdb.DuckDBPyConnection, doc_ids: Sequence[str]) -> dict[str, str | None]:
@@ -76,30 +88,74 @@ def passage_rows(con: duckdb.DuckDBPyConnection, passages: Sequence[Passage], em
     fresh = new_passages(con, passages)
     if not fresh:
         return None
-    vectors = _embed(embedder, [p.text for p in fresh], "embed passages", progress)
-    columns = {
-        "passage_id": [p.passage_id for p in fresh],
-        "doc_id": [p.doc_id for p in fresh],
-        "text": [p.text for p in fresh],
-        "char_start": pa.array([p.char_start for p in fresh], pa.int32()),
-        "char_end": pa.array([p.char_end for p in fresh], pa.int32()),
-        "published_at": pa.array([p.published_at for p in fresh], pa.timestamp("us")),
-        "embedding": _vector_column(vectors),
-        "run_id": [run_id] * len(fresh),
-    }
+    texts = [p.text for p in fresh]
+    contexts: list[str | None] = [None] * len(fresh)
     if has_context(con):
         if titles is None:
             titles = document_titles(con, sorted({p.doc_id for p in fresh}))
         title_of = [" ".join((titles.get(p.doc_id) or "").split()) or None for p in fresh]
         contexts = [context_text(t, p.text) for t, p in zip(title_of, fresh)]
-        present = np.array([c is not None for c in contexts], dtype=bool)
-        context_vectors = np.zeros_like(vectors)
-        if present.any():
-            context_vectors[present] = _embed(embedder, [c for c in contexts if c is not None],
-                                              "embed passages in their title's context", progress)
+    # one pass over every distinct text, sentences and contexts together (a context that is the
+    # sentence, or the headline that is another passage, is embedded once), none already stored
+    wanted = texts + [c for c in contexts if c is not None]
+    vectors = _embed_distinct(embedder, wanted, {**stored_context_vectors(con, texts, embedder.name),
+                                                 **stored_vectors(con, wanted, embedder.name)}, "embed passages", progress)
+    present = np.array([c is not None for c in contexts], dtype=bool)
+    context_vectors = np.zeros((len(fresh), DIMENSIONS), np.float32)
+    context_vectors[present] = vectors[len(fresh):]
+    columns = {
+        "passage_id": [p.passage_id for p in fresh],
+        "doc_id": [p.doc_id for p in fresh],
+        "text": texts,
+        "char_start": pa.array([p.char_start for p in fresh], pa.int32()),
+        "char_end": pa.array([p.char_end for p in fresh], pa.int32()),
+        "published_at": pa.array([p.published_at for p in fresh], pa.timestamp("us")),
+        "embedding": _vector_column(vectors[:len(fresh)]),
+        "run_id": [run_id] * len(fresh),
+    }
+    if has_context(con):
         columns["title"] = pa.array(title_of, pa.string())
         columns["context_embedding"] = _vector_column(context_vectors, present)
     return pa.table(columns)
+
+
+# Passages whose vectors this embedder may reuse: those a run with this embedder indexed (or a run that
+# recorded none: before migration 004, and passages written outside a run).
+_SAME_EMBEDDER = ("FROM passages p LEFT JOIN runs r USING (run_id) WHERE (r.embedder IS NULL OR r.embedder = ?)"
+                  " AND p.text IN (SELECT unnest(?))")
+
+
+def stored_vectors(con: duckdb.DuckDBPyConnection, texts: Sequence[str], embedder: str) -> dict[str, np.ndarray]:
+    """The stored sentence vectors of those texts that a passage (of any document) already has."""
+    rows = con.execute(f"SELECT DISTINCT ON (p.text) p.text, p.embedding {_SAME_EMBEDDER}",
+                       [embedder, sorted(set(texts))]).fetchall()
+    return {text: np.asarray(vector, np.float32) for text, vector in rows}
+
+
+def stored_context_vectors(con: duckdb.DuckDBPyConnection, texts: Sequence[str], embedder: str
+                           ) -> dict[str, np.ndarray]:
+    """The stored context vectors of passages with those sentences, by their "title. sentence" text
+    (only those: where the context is the sentence or the title, `stored_vectors` has its vector)."""
+    rows = con.execute(f"SELECT p.title, p.text, p.context_embedding {_SAME_EMBEDDER}"
+                       " AND p.context_embedding IS NOT NULL", [embedder, sorted(set(texts))]).fetchall()
+    out = {}
+    for title, text, vector in rows:
+        context = context_text(title, text)
+        if context not in (text, title):  # a context that is one of the two has that text's own vector
+            out[context] = np.asarray(vector, np.float32)
+    return out
+
+
+def _embed_distinct(embedder: Embedder, texts: list[str], known: Mapping[str, np.ndarray], step: str,
+                    progress) -> np.ndarray:
+    """Vectors of `texts`, each distinct text embedded once and none of those in `known` (e5 gives a
+    text the same vector whatever it is batched with: tests/evidence/test_index.py)."""
+    todo = [t for t in dict.fromkeys(texts) if t not in known]
+    vectors = dict(zip(todo, _embed(embedder, todo, step, progress))) if todo else {}
+    out = np.zeros((len(texts), DIMENSIONS), np.float32)
+    for i, text in enumerate(texts):
+        out[i] = vectors[text] if text in vectors else known[text]
+    return out
 
 
 def _embed(embedder: Embedder, texts: list[str], step: str, progress) -> np.ndarray:

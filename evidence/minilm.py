@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
@@ -69,6 +70,12 @@ _CJK = ((0x4E00, 0x9FFF), (0x3400, 0x4DBF), (0x20000, 0x2A6DF), (0x2A700, 0x2B73
         (0x2B820, 0x2CEAF), (0xF900, 0xFAFF), (0x2F800, 0x2FA1F))
 
 
+# ASCII text: control characters that are not spaces are dropped; words are runs of letters and digits,
+# and each punctuation character (BERT's ASCII punctuation: every printable symbol) stands alone.
+_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")
+_ASCII_WORD = re.compile(r"[a-z0-9]+|[!-/:-@\[-`{-~]")
+
+
 def _cjk(ch: str) -> bool:
     return any(lo <= ord(ch) <= hi for lo, hi in _CJK)
 
@@ -77,11 +84,21 @@ class WordPiece:
     """BERT's uncased tokenizer: lower case, accents stripped, split on spaces and punctuation, then
     the longest vocabulary pieces ("##" inside a word)."""
 
+    MEMO = 100_000  # texts whose pieces are kept (a claim is read against 8 passages, a passage by many claims)
+
     def __init__(self, vocab: Path):
         self.ids = {w: i for i, w in enumerate(vocab.read_text(encoding="utf-8").split("\n")) if w}
         self.cls, self.sep, self.unk = self.ids["[CLS]"], self.ids["[SEP]"], self.ids["[UNK]"]
+        self._pieces: dict[str, tuple[int, ...]] = {}
 
     def words(self, text: str) -> list[str]:
+        if text.isascii():  # the same split without a Unicode lookup per character (tests/evidence/test_minilm.py)
+            return _ASCII_WORD.findall(_ASCII_CONTROL.sub("", text.lower()))
+        return self.unicode_words(text)
+
+    @staticmethod
+    def unicode_words(text: str) -> list[str]:
+        """`words` for any text, character by character."""
         text = unicodedata.normalize("NFD", text.lower())
         text = "".join(" " if ch.isspace() else ch for ch in text
                        if unicodedata.category(ch) != "Mn" and (ch.isspace() or not unicodedata.category(ch).startswith("C")))
@@ -113,10 +130,15 @@ class WordPiece:
 
     def pieces(self, text: str) -> list[int]:
         """Token ids of a text, without [CLS] and [SEP]."""
-        out: list[int] = []
-        for word in self.words(text):
-            out += self.word_pieces(word)
-        return out
+        known = self._pieces.get(text)
+        if known is None:
+            out: list[int] = []
+            for word in self.words(text):
+                out += self.word_pieces(word)
+            if len(self._pieces) >= self.MEMO:
+                self._pieces.clear()
+            known = self._pieces[text] = tuple(out)
+        return list(known)
 
     def encode(self, text: str) -> list[int]:
         return [self.cls] + self.pieces(text)[: MAX_TOKENS - 2] + [self.sep]

@@ -6,6 +6,8 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from evidence import minilm
 
@@ -22,6 +24,20 @@ def test_tokenizer_splits_like_bert(encoder):
     # currency and degree signs are not punctuation to BERT; each CJK character is a word
     assert words("42°C and €5") == ["42°c", "and", "€5"]
     assert words("Tokyo (東京)") == ["tokyo", "(", "東", "京", ")"]
+
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=60))
+def test_the_ascii_fast_path_splits_as_the_unicode_path(text):
+    assert minilm.WordPiece.words(None, text) == minilm.WordPiece.unicode_words(text)
+
+
+def test_pieces_are_memoised_without_sharing_lists(encoder):
+    tok = encoder.tokenizer
+    first = tok.pieces("Troops withdrew on Tuesday.")
+    first.append(-1)  # a caller changing its list (encode_pair pops) must not change the memo
+    assert tok.pieces("Troops withdrew on Tuesday.") == first[:-1]
 
 
 def test_token_ids_wordpieces_and_truncation(encoder):
