@@ -1,6 +1,7 @@
 """What an incremental run costs against a full one, on real news (issue 14).
 
     .venv/bin/python bench/incremental.py [--n 1000] [--add 10] [--out /tmp/claimflow-incremental] [--profile]
+                                          [--no-full]
 
 Takes N items of ../shared/datasets/ruwa_dev.jsonl (read at run time, never copied into the
 repository; a fixed random sample, seed 0), runs `claimflow run` over them into a fresh database,
@@ -8,8 +9,9 @@ adds ADD more items to the inbox and runs again (what a scheduled run does), the
 all N + ADD items into another fresh database with `--rejudge` (the full run). Each run is its own
 process, as a deployment's runs are. Prints the wall time of each run, the claims each judged
 afresh (`runs.n_claims_judged`), and whether the incremental database's tables equal the full
-run's (run ids, times and origins aside; floats compared within 0.001). `--profile` writes a
-cProfile of the incremental run next to the databases."""
+run's (run ids, times and origins aside; floats compared within 0.001), and each run's peak RSS.
+`--profile` writes a cProfile of the incremental run next to the databases; `--no-full` skips the
+full run (at 5,000 items it is as long as the first) and compares with the first run only."""
 from __future__ import annotations
 
 import argparse
@@ -19,6 +21,7 @@ import random
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -46,17 +49,26 @@ def write(path: Path, rows: list[dict]) -> None:
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
 
 
+PEAK_MB: dict[str, float] = {}  # peak RSS of each run by database and run (its process, or a child it waited for if larger)
+
+
 def run(folder: Path, db: Path, *extra: str, profile: Path | None = None) -> float:
     command = [str(ROOT / ".venv" / "bin" / "claimflow"), "run", str(folder), "--db", str(db), "-q", *extra]
     if profile is not None:
         command = [sys.executable, "-m", "cProfile", "-o", str(profile), *command]
     env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING"}
     start = time.perf_counter()
-    done = subprocess.run(command, env=env, capture_output=True, text=True)
-    seconds = time.perf_counter() - start
-    if done.returncode:
-        sys.exit(f"claimflow run failed:\n{done.stdout}\n{done.stderr}")
-    print(f"  {done.stdout.strip().splitlines()[0]}")
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(process.pid, 0)  # the child's own rusage: its peak RSS
+        process.returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.perf_counter() - start
+        out.seek(0), err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    if process.returncode:
+        sys.exit(f"claimflow run failed:\n{stdout}\n{stderr}")
+    PEAK_MB[f"{db.name} #{sum(k.startswith(db.name) for k in PEAK_MB) + 1}"] = usage.ru_maxrss / 1024
+    print(f"  {stdout.strip().splitlines()[0]}")
     return seconds
 
 
@@ -101,6 +113,8 @@ def main() -> None:
     parser.add_argument("--add", type=int, default=10)
     parser.add_argument("--out", type=Path, default=Path("/tmp/claimflow-incremental"))
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--no-full", action="store_true",
+                        help="skip the full re-run (and the equality check): compare with the first run only")
     args = parser.parse_args()
     if not DATA.exists():
         sys.exit(f"skipped: {DATA} is not here (the real-news set lives in ../shared/datasets)")
@@ -119,14 +133,19 @@ def main() -> None:
     print(f"incremental run adding {args.add} items")
     second = run(inbox, incremental, profile=args.out / "incremental.prof" if args.profile else None)
     second_judged = last_run(incremental)
-    print(f"full run over {args.n + args.add} items (--rejudge, fresh database)")
-    whole = run(everything, full, "--rejudge")
-    full_judged = last_run(full)
-    a, b = tables(incremental), tables(full)
-    differ = {t: n for t in TABLES if (n := differing(a[t], b[t]))}
+    if not args.no_full:
+        print(f"full run over {args.n + args.add} items (--rejudge, fresh database)")
+        whole = run(everything, full, "--rejudge")
+        full_judged = last_run(full)
     print(f"\nfirst run ({args.n} items):       {first:7.1f} s, {first_judged[0]} of {first_judged[1]} claims judged")
     print(f"incremental run (+{args.add}):     {second:7.1f} s, {second_judged[0]} of {second_judged[1]} claims "
-          f"judged afresh; {second / first:.1%} of the first run, {second / whole:.1%} of the full run")
+          f"judged afresh; {second / first:.1%} of the first run"
+          + ("" if args.no_full else f", {second / whole:.1%} of the full run"))
+    print("peak RSS of each run's process: " + ", ".join(f"{k} {v:,.0f} MB" for k, v in PEAK_MB.items()))
+    if args.no_full:
+        return
+    a, b = tables(incremental), tables(full)
+    differ = {t: n for t in TABLES if (n := differing(a[t], b[t]))}
     print(f"full run ({args.n + args.add} items):      {whole:7.1f} s, {full_judged[0]} of {full_judged[1]} claims judged")
     print(f"tables equal to the full run's (floats within {TOLERANCE:g}): " + (
         "yes, all of " + ", ".join(TABLES) if not differ else

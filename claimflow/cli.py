@@ -113,12 +113,8 @@ def _run(sources: list[str], db: Path, engine: str, top_k: int, extract: str | N
     _engine(engine, extract=extract, judge=judge, embed=embed)
     _limits()
     _check_db(db)
-    from claimflow.prefect_api import start_early
-
-    api_started = start_early()  # boots while the flow's modules load
     from flows.verify import verify_corpus
 
-    api_started()
     return verify_corpus(sources=[str(s) for s in sources], db=str(db), engine=engine, top_k=top_k,
                          extract_engine=extract, judge_engine=judge, embed_engine=embed, rejudge=rejudge,
                          follow_symlinks=follow_symlinks)
