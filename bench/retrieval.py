@@ -4,6 +4,7 @@
     .venv/bin/python bench/retrieval.py scale [--passages 100000] [--hnsw] [--queries 200]
     .venv/bin/python bench/retrieval.py multilingual
     .venv/bin/python bench/retrieval.py oracle
+    .venv/bin/python bench/retrieval.py context
 
 quality: the 7,675 Climate-FEVER evidence sentences (read from ../shared/datasets at run time;
 identical sentences shared by several claims are one passage) form the corpus, indexed exactly as
@@ -31,6 +32,10 @@ oracle: where each claim's own evidence sentences rank in the full rankings of B
 hybrid (with and without document context), what a perfect reranker of the top N could reach,
 and what the evidence sentences are like (no word shared with the claim, fragments, near-duplicates
 evidencing other claims, annotators' NOT_ENOUGH_INFO labels).
+
+context: whether the title context needs a second e5 vector per passage: the same retrieval with
+the dense vectors of the sentence alone, of "title. sentence", or of the sentence plus a share of its
+title's vector; and claims embedded as queries or as passages.
 
 Embeddings are cached under $CLAIMFLOW_BENCH_CACHE (default /tmp/claimflow-bench-cache)."""
 from __future__ import annotations
@@ -407,6 +412,58 @@ def multilingual(args) -> None:
           f"{sum(first)}/{len(rows)} queries")
 
 
+def context(args) -> None:
+    """What the title context is worth and what would replace its second e5 vector (issue 16): recall@10
+    of dense and hybrid (z-score) retrieval with the passages' dense vectors taken as the sentence alone,
+    claimflow's context vector, or the sentence vector plus a times the title's vector (one e5 vector
+    per distinct title instead of one per passage), re-normalised; and with the claims embedded as e5
+    queries (claimflow) or as passages. One index (BM25 over title + sentence) serves every variant:
+    only the vectors change."""
+    from evidence.retrieve import HybridRetriever
+    from store import connect
+
+    corpus = Corpus()
+    claims, texts, titles = corpus.claims, corpus.texts, corpus.titles
+    contexts = corpus.contexts()
+    vectors = embed_cached("passage", texts + contexts)
+    sentence, in_context = vectors[:len(texts)], vectors[len(texts):]
+    distinct = sorted(set(titles))
+    title_vector = dict(zip(distinct, embed_cached("passage", distinct)))
+    by_title = np.vstack([title_vector[t] for t in titles])
+    statements = [c for _, c, *_ in claims]
+    queries = {"query": embed_cached("query", statements), "passage": embed_cached("passage", statements)}
+    db = Path(tempfile.mkdtemp()) / "cf.duckdb"
+    build_index(texts, titles, dict(zip(texts + contexts, vectors)), db)
+    con = connect(db, read_only=True)
+    retriever = HybridRetriever(con)
+    order = np.array([int(pid[1:]) for pid in retriever.table.ids])  # passage position -> text index
+
+    def unit(x: np.ndarray) -> np.ndarray:
+        return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+    # before issue 16 every passage with a title had "title. sentence", even where the sentence already
+    # holds the title ("Global warming is ..." under "Global warming"); claimflow now embeds the sentence alone there
+    plain = [" ".join(t.split()) for t in titles]
+    always = embed_cached("passage", [f"{t}{'' if t[-1] in '.!?:;' else '.'} {x}" for t, x in zip(plain, texts)])
+    variants = {"sentence alone": sentence, "e5('title. sentence')": always, "claimflow's context": in_context}
+    for a in (0.2, 0.35, 0.5, 0.75):
+        variants[f"sentence + {a} title"] = unit(sentence + a * by_title)
+    print(f"Climate-FEVER: {len(claims)} claims, {len(texts)} evidence sentences; recall@10 (all 5 evidence "
+          "sentences), all claims / even ids / odd ids (held out)")
+    print(f"{'claims as':9} {'passage vectors':24} {'dense':>19} {'hybrid z-score':>21}")
+    for kind, Q in queries.items():
+        for name, V in variants.items():
+            retriever.table.vectors = np.ascontiguousarray(V[order], dtype=np.float32)
+            cells = []
+            for mode in ("dense", "zscore"):
+                rows = np.array([(cid % 2, len(relevant & {order[i] for i, _ in retriever.search(claim, q, 10, mode=mode)})
+                                  / len(relevant)) for (cid, claim, relevant, _), q in zip(claims, Q)])
+                cells.append(f"{rows[:, 1].mean():.3f} {rows[rows[:, 0] == 0, 1].mean():.3f} "
+                             f"{rows[rows[:, 0] == 1, 1].mean():.3f}")
+            print(f"{kind:9} {name:24} {cells[0]:>19} {cells[1]:>21}", flush=True)
+    con.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="retrieval benchmarks")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -417,8 +474,10 @@ def main() -> None:
     s.add_argument("--hnsw", action="store_true", help="also build and query the HNSW index (minutes)")
     sub.add_parser("multilingual")
     sub.add_parser("oracle")
+    sub.add_parser("context")
     args = parser.parse_args()
-    {"quality": quality, "scale": scale, "multilingual": multilingual, "oracle": oracle}[args.command](args)
+    {"quality": quality, "scale": scale, "multilingual": multilingual, "oracle": oracle,
+     "context": context}[args.command](args)
 
 
 if __name__ == "__main__":

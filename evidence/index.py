@@ -4,6 +4,11 @@ Adding documents embeds and inserts only passages not yet in the table; the BM25
 rebuilt over the whole table afterwards (about 0.1 s per 10,000 passages). This module reads and
 computes; the writes (insert, BM25 and HNSW statements) go through store.writer.Writer.
 
+Each distinct text is embedded once: a batch's sentences and contexts are embedded as one set of
+distinct texts, and a text some passage already has (in any document, indexed by a run of the same
+embedder) takes the stored vector instead (a reprinted sentence, a repeated headline, an agency's
+lead copied by ten outlets).
+
 Document context: a sentence is indexed together with its document's title (`passages.title`,
 migration 005). BM25 covers both fields, and `context_embedding` is the e5 vector of
 "title. sentence", which retrieval prefers; `embedding` stays the vector of the sentence alone
